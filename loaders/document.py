@@ -1,0 +1,100 @@
+"""A document as read from a file: its exact text with sections, sentences and tables.
+
+Every span is a pair of character offsets into ``Document.text``, which is the file's text
+exactly as decoded (no normalisation), so that evidence quotes can be checked against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character range ``[start, end)`` into a document's text."""
+
+    start: int
+    end: int
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run of the document under one heading.
+
+    ``kind`` is one of: title, abstract, introduction, methods, results, discussion, conclusion,
+    figure_legend, table, references, affiliations, acknowledgements, declarations, furniture,
+    body (anything else). Extractors skip references, affiliations, acknowledgements,
+    declarations and furniture.
+    """
+
+    title: str
+    kind: str
+    start: int
+    end: int
+    heading: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    section: int  # index into Document.sections
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: its text as printed and its offsets (empty cells have start == end)."""
+
+    row: int
+    column: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    cells: tuple[Cell, ...]
+    #: The label of the group row above this row ("Chemotherapy", "ICI"), if any.
+    group: str | None = None
+    #: True for a row that only labels a group of the rows below it.
+    is_group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    label: str  # "Table 1"
+    caption: str
+    start: int
+    end: int
+    header: tuple[tuple[Cell, ...], ...]
+    rows: tuple[TableRow, ...]
+    footnotes: tuple[Span, ...] = ()
+    section: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """The text of one file and its structure."""
+
+    id: str  # stable, from the file name: "000_d94e49e236f24c41"
+    path: str
+    text: str
+    sha256: str
+    media_type: str = "text/plain"
+    sections: tuple[Section, ...] = ()
+    sentences: tuple[Sentence, ...] = ()
+    tables: tuple[Table, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)  # title, doi, citation, ...
+
+    def quote(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def section_at(self, offset: int) -> Section | None:
+        for section in self.sections:
+            if section.start <= offset < section.end:
+                return section
+        return None
