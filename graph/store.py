@@ -241,3 +241,30 @@ def swap_in(new_path: Path, target: Path) -> None:
         raise
     if backup.exists():
         shutil.rmtree(backup)
+
+
+def default_location() -> str:
+    """Where the store lives when neither ``--store`` nor ``NENKG_STORE`` says: the user's data folder."""
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir("nenkg")) / "store")
+
+
+def resolve_location(location: str | None = None) -> str:
+    """Argument, then the ``NENKG_STORE`` environment variable, then the default."""
+    return location or os.environ.get("NENKG_STORE") or default_location()
+
+
+def open_store(location: str | None = None, *, read_only: bool = False) -> Store:
+    """Open the store at ``location``: a SPARQL server for an ``http(s)://`` URL (see
+    :mod:`graph.remote`), else an embedded Oxigraph store in that folder."""
+    resolved = resolve_location(location)
+    if resolved.startswith(("http://", "https://")):
+        from graph.remote import RemoteStore
+
+        return RemoteStore(resolved, read_only=read_only)
+    return OxigraphStore(resolved, read_only=read_only)
+
+
+def is_remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
