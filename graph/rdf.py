@@ -300,8 +300,8 @@ class Mapper:
         iri = data_iri("regimen", claim_slug(regimen.label, regimen))
         self.add(graphs, iri, TYPE, n("Regimen"))
         self.add(graphs, iri, LABEL, regimen.label)
-        for predicate, obj in (("cycleLengthDays", regimen.cycle_length_days), ("maximumCycles", regimen.max_cycles)):
-            self.add(graphs, iri, n(predicate), obj)
+        for name, number in (("cycleLengthDays", regimen.cycle_length_days), ("maximumCycles", regimen.max_cycles)):
+            self.add(graphs, iri, n(name), number)
         self.add(graphs, iri, n("hasTreatmentPhase"), self.iri(regimen.phase))
         self.add(graphs, iri, n("hasLine"), self.iri(regimen.line))
         for component in regimen.components:

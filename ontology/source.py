@@ -86,7 +86,7 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
         for pdef in OBJECT_PROPERTIES:
             bases: tuple[Any, ...] = (ObjectProperty,) + ((FunctionalProperty,) if pdef.functional else ())
             bases = tuple(props[p] for p in pdef.parents) + bases if pdef.parents else bases
-            prop = pytypes.new_class(pdef.name, bases)
+            prop: Any = pytypes.new_class(pdef.name, bases)
             prop.domain = [classes[d] for d in pdef.domain]
             if pdef.range:
                 prop.range = [classes[pdef.range]]
@@ -94,7 +94,8 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
             props[pdef.name] = prop
         for pdef in DATA_PROPERTIES:
             dbases: tuple[Any, ...] = (DataProperty,) + ((FunctionalProperty,) if pdef.functional else ())
-            prop = pytypes.new_class(pdef.name, dbases)
+            dprop: Any = pytypes.new_class(pdef.name, dbases)
+            prop = dprop
             prop.domain = [classes[d] for d in pdef.domain]
             if pdef.range:
                 prop.range = [XSD_TYPES[pdef.range]]
@@ -133,7 +134,7 @@ def _defined_classes(classes: dict[str, Any], props: dict[str, Any], individuals
     regimen, has_agent = classes["Regimen"], props["hasAgent"]
 
     def define(name: str, label: str, definition: str, parent: Any, expression: Any) -> None:
-        cls = pytypes.new_class(name, (parent,))
+        cls: Any = pytypes.new_class(name, (parent,))
         cls.equivalent_to = [expression]
         _label(cls, label, definition)
         classes[name] = cls
