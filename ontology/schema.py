@@ -213,6 +213,9 @@ OBJECT_PROPERTIES: tuple[PropertyDef, ...] = (
                 ("Grade",), "GradingScheme"),
     PropertyDef("broaderTerm", "broader term", "A broader vocabulary term of the same family.",
                 ("VocabularyTerm",), "VocabularyTerm"),
+    PropertyDef("standardAgent", "standard agent",
+                "An agent that a named regimen (an acronym such as EP or FOLFIRI) stands for.",
+                ("NamedRegimen",), "Agent"),
 )
 
 DATA_PROPERTIES: tuple[PropertyDef, ...] = (
@@ -304,4 +307,14 @@ DATA_PROPERTIES: tuple[PropertyDef, ...] = (
                 ("Grade",), "decimal"),
     PropertyDef("mitoticCountUpperBound", "mitotic count upper bound", "Highest mitoses per 2 mm² of a grade.",
                 ("Grade",), "decimal"),
+    PropertyDef("ki67LowerBoundExclusive", "Ki-67 lower bound exclusive",
+                "True when the Ki-67 lower bound itself is outside the grade (> rather than >=).", ("Grade",),
+                "boolean"),
+    PropertyDef("ki67UpperBoundExclusive", "Ki-67 upper bound exclusive",
+                "True when the Ki-67 upper bound itself is outside the grade (< rather than <=).", ("Grade",),
+                "boolean"),
+    PropertyDef("mitoticCountLowerBoundExclusive", "mitotic count lower bound exclusive",
+                "True when the mitotic count lower bound itself is outside the grade.", ("Grade",), "boolean"),
+    PropertyDef("mitoticCountUpperBoundExclusive", "mitotic count upper bound exclusive",
+                "True when the mitotic count upper bound itself is outside the grade.", ("Grade",), "boolean"),
 )

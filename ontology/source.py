@@ -13,6 +13,7 @@ from typing import Any
 import owlready2
 from owlready2 import (
     AnnotationProperty,
+    ConstrainedDatatype,
     DataProperty,
     FunctionalProperty,
     ObjectProperty,
@@ -113,8 +114,13 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
                 ind.abbreviation = [locstr(a, "en") for a in tdef.abbreviations]
             individuals[tdef.name] = ind
         for tdef in INDIVIDUALS:
+            ind = individuals[tdef.name]
             if tdef.broader:
-                individuals[tdef.name].broaderTerm = [individuals[b] for b in tdef.broader]
+                ind.broaderTerm = [individuals[b] for b in tdef.broader]
+            for prop_name in dict.fromkeys(p for p, _ in tdef.relations):
+                setattr(ind, prop_name, [individuals[t] for p, t in tdef.relations if p == prop_name])
+            for prop_name, value in tdef.values:
+                setattr(ind, prop_name, [value])
 
         _defined_classes(classes, props, individuals)
 
@@ -159,6 +165,31 @@ def _defined_classes(classes: dict[str, Any], props: dict[str, Any], individuals
            "A study population with neuroendocrine carcinoma of a gastroenteropancreatic primary site.",
            population, population & props["hasNeoplasmType"].some(classes["NeuroendocrineCarcinomaType"])
            & props["hasPrimarySite"].some(classes["GastroenteropancreaticSite"]))
+    define("ImmunotherapyRegimen", "immunotherapy regimen",
+           "A regimen with at least one immune checkpoint inhibitor.",
+           regimen, regimen & has_agent.some(classes["ImmuneCheckpointInhibitor"]))
+    define("PlatinumBasedRegimen", "platinum-based regimen", "A regimen with at least one platinum compound.",
+           regimen, regimen & has_agent.some(classes["PlatinumCompound"]))
+    define("TargetedTherapyRegimen", "targeted therapy regimen", "A regimen with at least one targeted agent.",
+           regimen, regimen & has_agent.some(classes["TargetedAgent"]))
+    define("ExtrapulmonaryNECPopulation", "extrapulmonary NEC population",
+           "A study population with neuroendocrine carcinoma of a primary site outside the lung.",
+           population, population & props["hasNeoplasmType"].some(classes["NeuroendocrineCarcinomaType"])
+           & props["hasPrimarySite"].some(classes["ExtrapulmonarySite"]))
+    study = classes["Study"]
+    define("ImmunotherapyStudy", "immunotherapy study",
+           "A study with a population that receives an immune checkpoint inhibitor.",
+           study, study & props["hasPopulation"].some(props["receivesRegimen"].some(
+               classes["ImmunotherapyRegimen"])))
+    define("FirstLineStudy", "first-line study", "A study of first-line treatment.",
+           study, study & props["hasLine"].value(individuals["FirstLine"]))
+    effect = classes["EffectEstimate"]
+    define("StatisticallySignificantEffect", "statistically significant effect",
+           "An effect estimate with a p-value below 0.05.",
+           effect, effect & props["pValue"].some(ConstrainedDatatype(float, max_exclusive=0.05)))
+    define("LandmarkRateOutcome", "landmark rate outcome",
+           "An outcome reported as the rate of patients free of the event at a time point.",
+           classes["Outcome"], classes["Outcome"] & props["hasStatistic"].value(individuals["Rate"]))
     define("SurvivalOutcome", "survival outcome",
            "An outcome of a time-to-event endpoint such as overall or progression-free survival.",
            classes["Outcome"], classes["Outcome"] & props["hasEndpoint"].some(classes["TimeToEventEndpoint"]))
