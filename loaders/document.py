@@ -74,6 +74,25 @@ class Table:
     rows: tuple[TableRow, ...]
     footnotes: tuple[Span, ...] = ()
     section: int | None = None
+    #: The header text of each column, spanning header cells resolved ("NEC OS n = 420 HR").
+    column_headers: tuple[str, ...] = ()
+    #: The printed parts of a table continued across pages ("Table 1. (Continued)"), merged here.
+    parts: tuple[Span, ...] = ()
+
+    def column(self, pattern: str) -> int | None:
+        """Return the first column whose header matches the regex ``pattern`` (case-insensitive)."""
+        import re
+
+        rx = re.compile(pattern, re.IGNORECASE)
+        for index, header in enumerate(self.column_headers):
+            if rx.search(header):
+                return index
+        return None
+
+    def cell(self, row: int, column: int) -> Cell | None:
+        """Return the cell at (row, column) of the body rows, or None when the row is shorter."""
+        cells = self.rows[row].cells
+        return cells[column] if 0 <= column < len(cells) else None
 
 
 @dataclass(frozen=True)
