@@ -1,0 +1,206 @@
+"""The explorer in a real headless Chromium, offline: every request off 127.0.0.1 is blocked.
+
+Needs Debian's ``chromium`` at /usr/bin/chromium (``.ci/run`` installs it); without it the tests
+fail with a message saying so, they do not skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from api import explore
+from graph.store import OxigraphStore, Store
+from ontology import ONTOLOGY_GRAPH, TURTLE_PATH
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+EXCERPT = Path(__file__).with_name("nice_nec_excerpt.trig")
+NICE_NEC = "https://w3id.org/nenkg/id/study/nct03980925"
+NIVOLUMAB = "https://w3id.org/nenkg/ontology#Nivolumab"
+
+
+def make_app(store: Store) -> FastAPI:
+    """The explorer on its own (the full app adds the other routers; the page needs only these)."""
+    try:
+        from api.app import create_app
+        from api.settings import Settings
+        app = create_app(Settings.resolve(store=getattr(store, "location", "")), store)
+        if any(getattr(r, "path", "") == "/explore" for r in app.routes):
+            return app
+    except ImportError:
+        pass
+    app = FastAPI()
+    app.state.store = store
+    app.include_router(explore.router)
+    return app
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
+                    ".ci/run does this", pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` under uvicorn in a thread; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def excerpt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = OxigraphStore(tmp_path_factory.mktemp("excerpt") / "store")
+    store.load_file(TURTLE_PATH, ONTOLOGY_GRAPH)
+    store.load_dataset(EXCERPT, "trig")
+    yield from serve(make_app(store))
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_server(corpus_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # A copy: the session's store may be open elsewhere; the server opens its own read-only.
+    copy = tmp_path_factory.mktemp("corpus-copy") / "store"
+    shutil.copytree(corpus_store_path, copy)
+    store = OxigraphStore(copy, read_only=True)
+    yield from serve(make_app(store))
+    store.close()
+
+
+class Offline:
+    """A browser page whose requests may only go to 127.0.0.1; records what was blocked and any
+    Content-Security-Policy violation."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1500, "height": 900})
+        self.blocked: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.add_init_script("""window.__csp = [];
+            document.addEventListener('securitypolicyviolation',
+              e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));""")
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if urlparse(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def csp_violations(self) -> list[str]:
+        violations: list[str] = self.page.evaluate("window.__csp")
+        return violations
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def wait_drawn(page: Any, minimum: int = 1) -> None:
+    page.wait_for_function(
+        f"""() => window.nenkgExplorer && window.nenkgExplorer.network()
+                 && window.nenkgExplorer.network().body.nodeIndices.length >= {minimum}""", timeout=60_000)
+
+
+def settle(page: Any) -> None:
+    page.evaluate("""() => { const n = window.nenkgExplorer.network(); n.stopSimulation();
+                             n.fit({animation: false}); }""")
+
+
+def click_node(page: Any, iri: str, *, double: bool = False) -> None:
+    """Click a node where it is drawn on the canvas (a real mouse click)."""
+    settle(page)
+    point = page.evaluate("""iri => { const n = window.nenkgExplorer.network();
+        const p = n.getPositions([iri])[iri]; return n.canvasToDOM(p); }""", iri)
+    box = page.locator("#network canvas").bounding_box()
+    x, y = box["x"] + point["x"], box["y"] + point["y"]
+    if double:
+        page.mouse.dblclick(x, y)
+    else:
+        page.mouse.click(x, y)
+
+
+def node_ids(page: Any, kind: str) -> list[str]:
+    ids: list[str] = page.evaluate(
+        "kind => window.nenkgExplorer.view.getIds({filter: n => n.kind === kind})", kind)
+    return ids
+
+
+def test_explore_offline_on_the_excerpt(chromium: Any, excerpt_server: str, tmp_path: Path) -> None:
+    browser = Offline(chromium)
+    page = browser.page
+    try:
+        page.goto(excerpt_server + "/explore", wait_until="domcontentloaded")
+        wait_drawn(page, 10)
+        assert page.locator("#legend input[type=checkbox]").count() >= 10
+        # Search, pick the drug: its ego network is drawn.
+        page.fill("#search", "nivolumab")
+        page.locator("#search-results button.result", has_text="nivolumab").first.click()
+        page.wait_for_function("() => document.getElementById('stats').textContent.includes('around nivolumab')")
+        wait_drawn(page)
+        assert NIVOLUMAB in page.evaluate("window.nenkgExplorer.view.getIds()")
+        # Filter by kind: untick agents, the drugs leave the view; tick again, they return.
+        agents = len(node_ids(page, "agent"))
+        assert agents >= 1
+        page.locator("#legend input[data-kind=agent]").uncheck()
+        assert node_ids(page, "agent") == []
+        page.locator("#legend input[data-kind=agent]").check()
+        assert len(node_ids(page, "agent")) == agents
+        # Walk: expand the arm (double-click), click the outcome, read its quote.
+        arm = node_ids(page, "arm")[0]
+        click_node(page, arm, double=True)
+        page.wait_for_function("() => window.nenkgExplorer.view.getIds({filter: n => n.kind === 'outcome'}).length >= 3")
+        click_node(page, "https://w3id.org/nenkg/id/outcome/nice-nec-os")
+        page.wait_for_function("() => document.getElementById('d-label').textContent.includes('overall survival')")
+        assert "median OS 13.9 months (95%CI: 8.3\u2013Not reached)" in page.inner_text("#d-evidence")
+        assert page.get_attribute("#d-page", "href") == "/id/outcome/nice-nec-os"
+        # A label holding markup is shown as text: no <b> element appears anywhere.
+        click_node(page, arm)
+        page.wait_for_function("() => document.getElementById('d-label').textContent.includes('<b>arm</b>')")
+        assert page.locator("b").count() == 0
+        page.screenshot(path=str(tmp_path / "explore-excerpt.png"))
+        assert browser.errors == []
+        assert browser.csp_violations() == []
+        assert browser.blocked == []
+    finally:
+        browser.close()
