@@ -1,0 +1,344 @@
+"""Arms and subgroups of the paper's own study, and how text names them.
+
+One label per population per paper, so that facts from sentences and from tables meet:
+``"overall"`` for the whole population, an arm's label ("atezolizumab + EP", "EP alone"), a
+neoplasm type ("NEC", "NET G3"), a biomarker stratum ("Ki-67 ≤55%"), a performance-status stratum
+("PS 0"), or a combination ("NEC, PS 0").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders.document import Document
+
+from .common import NUM, WORD_NUMBER, Clean, Hit, Lexicon, Sent, sentences, to_number
+
+OVERALL = "overall"
+_OVERALL = re.compile(r"\b(?:all\s+(?:\d+\s+)?(?:patients|participants|cases)|(?:the\s+)?(?:whole|entire|full|total)\s+"
+                      r"(?:cohort|population|dataset|study\s+population)|overall\s+population|all\s+patients"
+                      r"|all\s*\(N\s*=\s*\d+\)|^all\b)", re.I)
+_OP_WORDS = (("greater than or equal to", "≥"), ("less than or equal to", "≤"), ("at least", "≥"),
+             ("greater than", ">"), ("more than", ">"), ("higher than", ">"), ("above", ">"), ("over", ">"),
+             ("exceeding", ">"), ("less than", "<"), ("lower than", "<"), ("below", "<"), ("under", "<"),
+             (">=", "≥"), ("<=", "≤"), ("=>", "≥"), ("=<", "≤"))
+_OP = r"(?:≥|≤|>|<|>=|<=|=>|=<|greater than or equal to|less than or equal to|at least|greater than|more than" \
+      r"|higher than|above|over|exceeding|less than|lower than|below|under)"
+_THRESH = re.compile(r"\s*(?:index|level|value|score|proliferation index|labelling index)?\s*(?:of\s+)?(?:(" + _OP
+                     + r")\s*(" + NUM + r")\s*(%)?|(" + NUM + r")\s*(?:–|-|to)\s*(" + NUM + r")\s*(%)?)", re.I)
+_ELLIPTIC = re.compile(r"^\s*(?:and|vs\.?|versus|or|,)\s*(?:those\s+with\s+)?(?:an?\s+index\s+of\s+)?(" + _OP
+                       + r")\s*(" + NUM + r")\s*(%)?", re.I)
+_PS = re.compile(r"\b(?:ECOG[\s-]*)?(?:PS|performance status)(?:\s+of)?\s*(\d(?:\s*[–-]\s*\d)?)\b")
+_GROUP_WORDS = r"(?:group|arm|cohort|patients|subgroup)"
+
+
+def _op(text: str) -> str:
+    low = text.lower().strip()
+    for words, sym in _OP_WORDS:
+        if low == words:
+            return sym
+    return low
+
+
+def _num(text: str) -> str:
+    value = to_number(text)
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class ArmDef:
+    """An arm of the study: its label, agents (term IRIs) and size."""
+
+    label: str
+    agents: frozenset[str]
+    n: int | None = None
+    neoplasm: str | None = None  # for cohorts defined by neoplasm type
+    start: int = 0  # where it was defined (document offsets)
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class PopMention:
+    start: int  # clean-text offsets within the sentence
+    end: int
+    label: str
+    kind: str  # overall, arm, neoplasm, stratum, ps, site
+
+
+@dataclass
+class Populations:
+    """The populations of one paper and the resolver from printed text to label."""
+
+    lexicon: Lexicon
+    arms: list[ArmDef] = field(default_factory=list)
+    abbreviations: dict[str, frozenset[str]] = field(default_factory=dict)  # "EP" -> agent IRIs
+    neoplasm_labels: dict[str, str] = field(default_factory=dict)  # term IRI -> label
+    biomarker_labels: dict[str, str] = field(default_factory=dict)
+    high_grade_only: bool = False
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def of(cls, document: Document, info: object, lexicon: Lexicon) -> Populations:
+        """Read the arms and the spellings of subgroups from ``document``."""
+        pops = cls(lexicon=lexicon)
+        scope = getattr(info, "scope", None)
+        if scope is not None and scope.is_review:
+            return pops
+        title = document.metadata.get("title", "")
+        pops.high_grade_only = bool(re.search(r"\b(?:G3|grade 3|high-grade|high grade)\b", title, re.I))
+        sents = sentences(document)
+        counts: dict[str, dict[str, int]] = {}
+        for sent in sents:
+            for hit in lexicon.find(sent.text):
+                if "NeoplasmType" in hit.families or "Biomarker" in hit.families:
+                    form = _canon_form(hit.text)
+                    counts.setdefault(hit.iri, {}).setdefault(form, 0)
+                    counts[hit.iri][form] += 1
+            pops._abbreviations(sent)
+        for iri, forms in counts.items():
+            best = sorted(forms.items(), key=lambda kv: (-_abbrev_score(kv[0]), -kv[1], len(kv[0])))[0][0]
+            pops.neoplasm_labels[iri] = best
+        for sent in sents:
+            if scope is not None and scope.is_foreign(sent, document.text[sent.start:sent.end]):
+                continue
+            if sent.section_kind not in {"abstract", "methods", "results", "title", "body"}:
+                continue
+            pops._arms_from(sent)
+        return pops
+
+    def _abbreviations(self, sent: Sent) -> None:
+        """"etoposide and platinum (EP)": the abbreviation stands for those agents."""
+        for m in re.finditer(r"\(([A-Z][A-Za-z/+-]{0,8}[A-Z])\)", sent.text):
+            before = sent.text[max(0, m.start() - 80):m.start()]
+            clause = re.split(r"[,;:]|\bof\b|\bwith\b(?=.*\b(?:and|plus)\b)", before)[-1]
+            agents = [h for h in self.lexicon.find(clause) if "Agent" in h.families]
+            if len(agents) >= 2 and m.group(1) not in self.abbreviations:
+                self.abbreviations[m.group(1)] = frozenset(h.iri for h in agents)
+
+    def agents_in(self, text: str) -> tuple[list[Hit], frozenset[str]]:
+        """Agent hits of ``text`` and the agent IRIs they stand for (abbreviations expanded)."""
+        hits = [h for h in self.lexicon.find(text) if "Agent" in h.families or "NamedRegimen" in h.families]
+        iris: set[str] = set()
+        for h in hits:
+            if h.text in self.abbreviations:
+                iris |= self.abbreviations[h.text]
+            else:
+                iris.add(h.iri)
+        for abbr, agents in self.abbreviations.items():
+            if re.search(r"(?<![\w-])" + re.escape(abbr) + r"(?![\w-])", text) and not any(h.text == abbr for h in hits):
+                iris |= agents
+        return hits, frozenset(iris)
+
+    def _arms_from(self, sent: Sent) -> None:
+        text = sent.text
+        # "14 received atezolizumab with platinum and etoposide (EP), while 42 were treated with EP alone"
+        pat = re.compile(r"(\d+|" + WORD_NUMBER + r")\s+(?:patients\s+|participants\s+)?(?:\(\d+(?:\.\d+)?%\)\s+)?"
+                         r"(?:received|were\s+treated\s+with|were\s+given|were\s+assigned\s+to|were\s+randomi[sz]ed\s+to)"
+                         r"\s+(.+?)(?=,|;|\.|\bwhile\b|\bwhereas\b|\band\s+(?:\d|" + WORD_NUMBER + r")|$)", re.I)
+        # "patients treated with atezolizumab in combination with EP (N = 14) and those treated with EP alone (N = 42)"
+        pat2 = re.compile(r"(?:treated\s+with|receiving|received|assigned\s+to)\s+(.+?)\s*\(\s*[Nn]\s*=\s*(\d+)\s*\)")
+        found: list[tuple[str, int]] = []
+        for m in pat.finditer(text):
+            found.append((m.group(2), int(to_number(m.group(1)))))
+        for m in pat2.finditer(text):
+            found.append((m.group(1), int(m.group(2))))
+        arms = []
+        for phrase, n in found:
+            hits, agents = self.agents_in(phrase)
+            if agents and not re.search(r"\b(?:cycles?|doses?)\b", phrase, re.I):
+                arms.append((self._render(phrase, hits), agents, n))
+        if len(arms) >= 2 and all(a[1] for a in arms):
+            self._set_arms(arms, sent)
+        # "427 NEC and 117 NET G3 received palliative chemotherapy": cohorts by neoplasm type
+        cohort = re.compile(r"(\d+)\s+([A-Z][\w ]{1,12}?)\s+(?:patients\s+)?(?:and|,)\s+(\d+)\s+([A-Z][\w ]{1,12}?)\s+"
+                            r"(?:patients\s+)?(?:received|were\s+treated|were\s+given|had)")
+        cm = cohort.search(text)
+        if cm and not self.arms:
+            for count, label in ((cm.group(1), cm.group(2)), (cm.group(3), cm.group(4))):
+                hit = next((h for h in self.lexicon.find(label) if "NeoplasmType" in h.families), None)
+                if hit is not None:
+                    self.arms.append(ArmDef(self.neoplasm_label(hit), frozenset(), int(count), neoplasm=hit.iri,
+                                            start=sent.start, end=sent.end))
+
+    def _set_arms(self, arms: list[tuple[str, frozenset[str], int]], sent: Sent) -> None:
+        if self.arms:
+            return
+        for label, agents, n in arms:
+            self.arms.append(ArmDef(label, agents, n, start=sent.start, end=sent.end))
+
+    def _render(self, phrase: str, hits: list[Hit]) -> str:
+        """A short arm label: agents joined by " + ", listed agents with an abbreviation as it."""
+        alone = re.search(r"\b(?:alone|only|monotherapy)\b", phrase, re.I)
+        parts: list[str] = []
+        used_abbr: set[str] = set()
+        covered: set[str] = set()
+        for m in re.finditer(r"\(([A-Z][A-Za-z/+-]{0,8}[A-Z])\)", phrase):
+            abbr = m.group(1)
+            if abbr in self.abbreviations:
+                used_abbr.add(abbr)
+                covered |= self.abbreviations[abbr]
+        for h in hits:
+            if h.text in used_abbr:
+                continue
+            if h.text in self.abbreviations:
+                part = h.text
+            elif h.iri in covered:
+                abbr = next(a for a in used_abbr if h.iri in self.abbreviations[a])
+                part = abbr
+            else:
+                part = h.text[0].lower() + h.text[1:] if not h.text.isupper() else h.text
+            if part not in parts:
+                parts.append(part)
+        label = " + ".join(parts) if parts else phrase.strip()
+        return label + (" alone" if alone and len(parts) == 1 else "")
+
+    # ------------------------------------------------------------------ labels
+    def neoplasm_label(self, hit: Hit) -> str:
+        label = self.neoplasm_labels.get(hit.iri) or _canon_form(hit.text)
+        if self.high_grade_only and label in {"NET", "NETs"}:
+            return "NET G3"
+        return label
+
+    def arm_for(self, text: str) -> str | None:
+        """The arm ``text`` names ("the atezolizumab plus EP group", "EP alone", "combination group")."""
+        if not self.arms or all(a.neoplasm for a in self.arms):
+            return None
+        hits, agents = self.agents_in(text)
+        alone = re.search(r"\b(?:alone|only|monotherapy|control|standard)\b", text, re.I)
+        combo = re.search(r"\bcombination|\bplus\b|\bexperimental|\bimmunotherapy|\bwith\b", text, re.I)
+        drug_arms = [a for a in self.arms if a.agents]
+        if agents:
+            covering = [a for a in drug_arms if all(_covers(a.agents, x, self.lexicon) for x in agents)]
+            if not covering:
+                return None
+            if len(covering) == 1:
+                return covering[0].label
+            if alone:
+                return min(covering, key=lambda a: len(a.agents)).label
+            if combo:
+                return max(covering, key=lambda a: len(a.agents)).label
+            return None
+        if re.search(r"\bcombination\b", text, re.I) and not alone:
+            return max(drug_arms, key=lambda a: len(a.agents)).label
+        if re.search(r"\bchemotherapy[-\s]alone|\bcontrol\b|\bplacebo\b", text, re.I):
+            return min(drug_arms, key=lambda a: len(a.agents)).label
+        return None
+
+    def mentions(self, text: str) -> list[PopMention]:
+        """Every population named in the clean sentence ``text``, in order."""
+        out: list[PopMention] = []
+        for m in _OVERALL.finditer(text):
+            out.append(PopMention(m.start(), m.end(), OVERALL, "overall"))
+        # arm phrases: "the X group", "patients receiving X", "X alone"
+        if self.arms and any(a.agents for a in self.arms):
+            for m in re.finditer(r"(?:(?:the|in|for|with|receiving|received|treated\s+with)\s+)?((?:[\w/+-]+\s+){0,5}?)"
+                                 + _GROUP_WORDS + r"\b", text, re.I):
+                label = self.arm_for(m.group(1) + " " + m.group(0)) if m.group(1).strip() else None
+                if label:
+                    out.append(PopMention(m.start(), m.end(), label, "arm"))
+            for m in re.finditer(r"(?:receiving|received|treated\s+with|given)\s+((?:[\w/+-]+\s+){0,5}?[\w/+-]+)"
+                                 r"(?=\s*(?:,|\.|;|\)|\bexhibited|\bhad|\bshowed|\bwas|\bwere|$))", text, re.I):
+                label = self.arm_for(m.group(1))
+                if label:
+                    out.append(PopMention(m.start(), m.end(), label, "arm"))
+            for a in self.arms:
+                for m in re.finditer(r"(?<![\w-])" + re.escape(a.label) + r"(?![\w-])", text, re.I):
+                    out.append(PopMention(m.start(), m.end(), a.label, "arm"))
+        hits = self.lexicon.find(text)
+        for _i, hit in enumerate(hits):
+            if "NeoplasmType" in hit.families and hit.iri in self.neoplasm_labels:
+                # "NEC patients", "for NEC", "in NET G3" but not "NEC with Ki-67 < 55%" alone
+                out.append(PopMention(hit.start, hit.end, self.neoplasm_label(hit), "neoplasm"))
+            elif "Biomarker" in hit.families:
+                tm = _THRESH.match(text, hit.end)
+                base = self.neoplasm_labels.get(hit.iri) or _canon_form(hit.text)
+                if tm and (tm.group(2) or tm.group(4)):
+                    label = _stratum(base, tm)
+                    out.append(PopMention(hit.start, tm.end(), label, "stratum"))
+                    pos = tm.end()
+                    while True:
+                        em = _ELLIPTIC.match(text, pos)
+                        if not em:
+                            break
+                        unit = "%" if (tm.group(3) or tm.group(6) or em.group(3)) else ""
+                        label2 = f"{base} {_op(em.group(1))}{_num(em.group(2))}{unit}"
+                        out.append(PopMention(em.start(1), em.end(), label2, "stratum"))
+                        pos = em.end()
+        for m in _PS.finditer(text):
+            out.append(PopMention(m.start(), m.end(), "PS " + re.sub(r"\s+", "", m.group(1)).replace("-", "–"), "ps"))
+            pos = m.end()
+            while True:
+                em = re.match(r"\s*(?:,|and|vs\.?|versus|or)\s*(?:PS\s*)?(\d)\b(?!\s*(?:%|m\b|months))", text[pos:])
+                if not em:
+                    break
+                out.append(PopMention(pos + em.start(1), pos + em.end(), "PS " + em.group(1), "ps"))
+                pos += em.end()
+        out.sort(key=lambda p: (p.start, -(p.end - p.start)))
+        kept: list[PopMention] = []
+        for p in out:
+            if kept and p.start < kept[-1].end:
+                continue
+            kept.append(p)
+        return kept
+
+    def resolve(self, text: str) -> str | None:
+        """The label of the population ``text`` names, for table headers and cells."""
+        clean = Clean.of(text, 0, len(text)).text
+        core = re.sub(r"\(\s*[Nn]\s*=\s*\d+\s*\)|\b[Nn]\s*=\s*\d+\b", "", clean).strip(" ,;:")
+        if not core:
+            return None
+        if _OVERALL.search(core) or core.lower() in {"all", "overall", "total", "all patients"}:
+            return OVERALL
+        arm = self.arm_for(core)
+        if arm:
+            return arm
+        found = self.mentions(core)
+        labels = [p.label for p in found]
+        if labels:
+            return ", ".join(dict.fromkeys(labels))
+        return None
+
+
+def _covers(arm_agents: frozenset[str], agent: str, lexicon: Lexicon) -> bool:
+    """Whether an arm's agents include ``agent`` or something of its class (platinum, ICI)."""
+    if agent in arm_agents:
+        return True
+    name = agent.rsplit("#", 1)[-1]
+    for iri in arm_agents:
+        hits = lexicon.find(_label_of(iri, lexicon))
+        if any(name in h.families for h in hits if h.iri == iri):
+            return True
+    return False
+
+
+_LABEL_CACHE: dict[str, str] = {}
+
+
+def _label_of(iri: str, lexicon: Lexicon) -> str:
+    """A word for the term ``iri`` that the lexicon recognises (its local name split into words)."""
+    if iri not in _LABEL_CACHE:
+        name = iri.rsplit("#", 1)[-1]
+        _LABEL_CACHE[iri] = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+    return _LABEL_CACHE[iri]
+
+
+def _canon_form(text: str) -> str:
+    """Printed form to label: plurals dropped, "G3 NET" as "NET G3", "Ki67"/"Ki 67" as "Ki-67"."""
+    t = re.sub(r"\s+", " ", text.strip())
+    t = re.sub(r"\b([A-Z]{2,}[A-Z0-9-]*)s\b", r"\1", t)
+    t = re.sub(r"^(G\d)\s+(NET|NEN|NEC)$", r"\2 \1", t)
+    t = re.sub(r"^Ki[\s-]?67$", "Ki-67", t, flags=re.I)
+    return t
+
+
+def _abbrev_score(form: str) -> int:
+    return 2 if re.fullmatch(r"[A-Z][A-Za-z0-9-]*(?: G\d)?", form) and any(c.isupper() for c in form[1:]) else 0
+
+
+def _stratum(base: str, tm: re.Match[str]) -> str:
+    if tm.group(2):
+        unit = "%" if tm.group(3) or base.lower().startswith("ki") else ""
+        return f"{base} {_op(tm.group(1))}{_num(tm.group(2))}{unit}"
+    unit = "%" if tm.group(6) or base.lower().startswith("ki") else ""
+    return f"{base} {_num(tm.group(4))}–{_num(tm.group(5))}{unit}"
