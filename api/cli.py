@@ -218,6 +218,11 @@ def validate(store_location: str | None) -> None:
     click.echo("SHACL: the graph conforms to ontology/shapes.ttl")
 
 
+from api.viz_cli import viz  # noqa: E402 - a command in its own module
+
+main.add_command(viz)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m api.cli`
     main(prog_name="nenkg")
 
