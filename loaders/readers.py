@@ -67,8 +67,11 @@ def decode(path: str | Path, raw: bytes) -> str:
             raise DocumentError(
                 path, f"truncated: the file ends inside a UTF-8 character at byte offset {error.start}"
             ) from None
+        line = raw.count(b"\n", 0, error.start) + 1
         raise DocumentError(
-            path, f"not UTF-8: byte 0x{raw[error.start]:02x} at byte offset {error.start} ({error.reason})"
+            path,
+            f"not UTF-8: byte 0x{raw[error.start]:02x} at byte offset {error.start} (line {line}; "
+            f"{error.reason}); save the file as UTF-8",
         ) from None
     if not text.strip(" \t\r\n\ufeff\u00a0\x0b\x0c"):
         raise DocumentError(path, f"empty file: {len(raw)} bytes of white space only")

@@ -18,7 +18,9 @@ abbreviation lines. What this module recognises:
 
 Spanning headers: a top header row whose labels span the repeated pattern of the row below
 ("HR, 95% CI, p-value" four times) is realigned to that pattern, because the PDF conversion does
-not keep column spans; see :func:`column_headers`.
+not keep column spans; see :func:`column_headers`. Trailing columns that hold nothing but a stray
+repeated header are dropped from ``column_headers`` and the body rows; ``Table.header`` keeps the
+header lines as printed (so it may be wider than the body).
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def is_abbreviation_list(line: str) -> bool:
     return acronym / len(items) >= 0.6
 
 
-def _is_footnote(text: str) -> bool:
+def _is_footnote(text: str, *, strong: bool = False) -> bool:
+    """A footnote line; ``strong``: only the unmistakable kinds (marks, abbreviations, "(Continued)")."""
     stripped = text.strip()
     if not stripped:
         return False
@@ -95,7 +98,10 @@ def _is_footnote(text: str) -> bool:
         return False
     if CONTINUED.match(stripped) or _FOOTNOTE_START.match(stripped) or is_abbreviation_list(stripped):
         return True
-    # A short note right under the table: "Percentages calculated without missing cases."
+    if strong:
+        return False
+    # A short note under the table ("Percentages calculated without missing cases."), counted only
+    # when a strong footnote follows it, so that a short sentence of the body is not taken
     return len(stripped) <= 60 and stripped.endswith((".", ")")) and not CAPTION.match(stripped)
 
 
@@ -180,6 +186,21 @@ def _group_row(cells: list[Cell], p_columns: set[int]) -> bool:
     return all(not cell.text or cell.column in p_columns for cell in cells[1:]) and len(cells) > 1
 
 
+def _trimmed_width(headers: tuple[str, ...], body: list[list[Cell]], width: int) -> int:
+    """Drop trailing columns that are empty in every body row and whose header is empty or repeats
+    an earlier one (the converter's stray tabs: 004 Table 3 prints a fifth "HR, 95% CI, p-value")."""
+    while width > 1:
+        c = width - 1
+        if any(len(row) > c and row[c].text for row in body):
+            break
+        last = headers[c].split(" ")[-1] if headers[c] else ""
+        lower = [h.rsplit(" ", 1)[-1] if " " in h else h for h in headers[:c]]
+        if headers[c] and headers[c] not in headers[:c] and last not in lower:
+            break
+        width -= 1
+    return width
+
+
 def find_tables(text: str) -> tuple[Table, ...]:
     """Find every tab-separated table of ``text`` with its caption, rows and footnotes."""
     lines = _lines(text)
@@ -224,6 +245,10 @@ def find_tables(text: str) -> tuple[Table, ...]:
             content = lines[k].text(text)
             if "\t" in content or not _is_footnote(content):
                 break
+            if not _is_footnote(content, strong=True):
+                following = next((line.text(text) for line in lines[k + 1 : k + 6] if not _blank(text, line)), "")
+                if "\t" in following or not _is_footnote(following, strong=True):
+                    break
             stripped = content.strip()
             lead = len(content) - len(content.lstrip())
             part.footnotes.append(Span(lines[k].start + lead, lines[k].start + lead + len(stripped)))
@@ -260,6 +285,8 @@ def _assemble(text: str, parts: list[_Part]) -> list[Table]:
         header = tuple(_pad(row, width, r, row[-1].end if row else first.start)
                        for r, row in enumerate(header_rows))
         headers = column_headers(header, width)
+        width = _trimmed_width(headers, body, width)
+        headers = headers[:width]
         p_columns = {c for c, h in enumerate(headers) if c > 0 and _P_HEADER.search(h)}
         footnotes = [span for part in group for span in part.footnotes]
         # a closing "group row" is a note: "Data are presented as n (%)"
@@ -269,7 +296,7 @@ def _assemble(text: str, parts: list[_Part]) -> list[Table]:
         out_rows = []
         group_label: str | None = None
         for r, cells in enumerate(body):
-            padded = _pad(cells, width, r, cells[-1].end if cells else first.start)
+            padded = _pad(cells[:width], width, r, cells[-1].end if cells else first.start)
             if _group_row(cells, p_columns):
                 group_label = cells[0].text
                 out_rows.append(TableRow(padded, group=None, is_group=True))
