@@ -459,7 +459,7 @@ def entity_details(store: Store, iri: str) -> dict[str, Any]:
         if predicate in (RDFS_SEE_ALSO, SKOS + "exactMatch", SKOS + "closeMatch") and isinstance(obj, ox.NamedNode):
             external.append({"property": local_name(predicate), "href": str(obj.value)})
             continue
-        if predicate == NS + "hasEvidence" or isinstance(obj, ox.BlankNode):
+        if predicate in (NS + "hasEvidence", RDFS_LABEL) or isinstance(obj, ox.BlankNode):
             continue
         text = names.get(str(obj.value), local_name(str(obj.value))) if isinstance(obj, ox.NamedNode) else str(
             obj.value)
@@ -501,9 +501,14 @@ def entity_details(store: Store, iri: str) -> dict[str, Any]:
 
 
 def labels_of(store: Store, iri: str) -> dict[str, str]:
-    """Labels of ``iri`` and of the IRIs it points to (one query, for the side panel)."""
-    names: dict[str, str] = {}
-    for row in _rows(store, """SELECT ?s ?n ?l WHERE { { BIND(?s AS ?n) } UNION { ?s ?p ?n . FILTER(isIRI(?n)) }
-                                ?n rdfs:label|skos:prefLabel|dcterms:title ?l }""", s=ox.NamedNode(iri)):
-        names.setdefault(str(row["n"].value), str(row["l"].value))
-    return names
+    """Labels of ``iri`` and of the IRIs it points to (one query, for the side panel); rdfs:label
+    before skos:prefLabel before dcterms:title."""
+    preference = {RDFS_LABEL: 0, SKOS + "prefLabel": 1, DCTERMS_TITLE: 2}
+    found: dict[str, tuple[int, str]] = {}
+    for row in _rows(store, """SELECT ?s ?n ?p ?l WHERE { { BIND(?s AS ?n) } UNION { ?s ?x ?n . FILTER(isIRI(?n)) }
+                                VALUES ?p { rdfs:label skos:prefLabel dcterms:title } ?n ?p ?l }""",
+                     s=ox.NamedNode(iri)):
+        node, rank = str(row["n"].value), preference[str(row["p"].value)]
+        if node not in found or rank < found[node][0]:
+            found[node] = (rank, str(row["l"].value))
+    return {node: text for node, (_, text) in found.items()}

@@ -204,3 +204,56 @@ def test_explore_offline_on_the_excerpt(chromium: Any, excerpt_server: str, tmp_
         assert browser.blocked == []
     finally:
         browser.close()
+
+
+def test_standalone_view_works_from_a_file_offline(chromium: Any, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from api.viz_cli import viz
+
+    store_path = tmp_path / "store"
+    store = OxigraphStore(store_path)
+    store.load_file(TURTLE_PATH, ONTOLOGY_GRAPH)
+    store.load_dataset(EXCERPT, "trig")
+    store.close()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(viz, ["--store", str(store_path), "--focus", "nivolumab", "--depth", "3",
+                                      "-o", str(tmp_path / "view.html")])
+    assert result.exit_code == 0, result.output
+    assert list(work.iterdir()) == []  # nothing written into the working directory (no lib/)
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 850})
+    requests: list[str] = []
+
+    def only_files(route: Any) -> None:
+        requests.append(route.request.url)
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", only_files)
+    page = context.new_page()
+    page.add_init_script("""window.__csp = [];
+        document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective));""")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto((tmp_path / "view.html").as_uri())
+        wait_drawn(page, 10)
+        page.fill("#search", "median overall")
+        page.locator("#search-results button.result", has_text="median overall survival").first.click()
+        page.wait_for_function("() => document.getElementById('d-label').textContent.includes('overall survival')")
+        assert "median OS 13.9 months" in page.inner_text("#d-evidence")
+        click_node(page, NICE_NEC)
+        page.wait_for_function("() => document.getElementById('d-label').textContent === 'NICE-NEC'")
+        assert "https://clinicaltrials.gov/study/NCT03980925" in page.inner_text("#d-links")
+        page.screenshot(path=str(tmp_path / "standalone.png"))
+        assert errors == []
+        assert page.evaluate("window.__csp") == []
+        assert [r for r in requests if not r.startswith("file:")] == []
+    finally:
+        context.close()
