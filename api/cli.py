@@ -222,6 +222,12 @@ from api.viz_cli import viz  # noqa: E402 - a command in its own module
 
 main.add_command(viz)
 
+from api.query_cli import query  # noqa: E402 - a command in its own module
+from api.serve_cli import serve  # noqa: E402 - a command in its own module
+
+main.add_command(serve)
+main.add_command(query)
+
 
 def run() -> None:  # pragma: no cover - console entry for `python -m api.cli`
     main(prog_name="nenkg")

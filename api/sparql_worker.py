@@ -1,0 +1,256 @@
+"""Query evaluation in worker processes that can be killed: the wall-clock timeout.
+
+Neither pyoxigraph nor rdflib can cancel a running query, and a thread cannot be killed, so each
+query runs in a separate process holding its own read-only handle on the store. The server sends
+a :class:`QueryJob` through a pipe and waits at most the timeout; a worker that overruns (or dies)
+is killed and replaced, and the others keep answering meanwhile. Results come back serialised as
+bytes, so no engine object crosses the process boundary.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import queue
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+#: Result formats by short name: SPARQL results (SELECT, ASK) and RDF (CONSTRUCT, DESCRIBE).
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class QueryTimeout(Exception):
+    """The query ran longer than the wall-clock limit; its worker was replaced."""
+
+
+class WorkersBusy(Exception):
+    """No worker became free within the timeout."""
+
+
+class WorkerFailed(Exception):
+    """The worker died while evaluating the query (it was replaced)."""
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to evaluate; ``fmt`` is a key of RESULTS_FORMATS or GRAPH_FORMATS."""
+
+    sparql: str
+    fmt: str
+    max_results: int
+    substitutions: Mapping[str, Any] | None = None
+    default_graph: list[str] | None = None
+    named_graphs: list[str] | None = None
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """A serialised result, or an error message (``error`` is 'syntax' or 'evaluation')."""
+
+    body: bytes = b""
+    count: int = 0
+    truncated: bool = False
+    error: str | None = None
+    message: str = ""
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 Query Results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def evaluate(store: Any, job: QueryJob) -> QueryOutcome:
+    """Evaluate ``job`` on ``store`` (a graph.store.Store) and serialise at most ``max_results``."""
+    try:
+        result = store.query(job.sparql, substitutions=job.substitutions, default_graph=job.default_graph,
+                             named_graphs=job.named_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryOutcome(result.serialize(format=RESULTS_FORMATS[job.fmt]) or b"", 1)
+        if isinstance(result, ox.QuerySolutions):
+            return _solutions(result, job)
+        triples: list[ox.Triple] = []
+        for triple in result:
+            if len(triples) == job.max_results:
+                return _graph(triples, job, truncated=True)
+            triples.append(triple)
+        return _graph(triples, job, truncated=False)
+    except SyntaxError as error:
+        return QueryOutcome(error="syntax", message=str(error))
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        return QueryOutcome(error="evaluation", message=str(error))
+
+
+def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
+    names = [v.value for v in result.variables]
+    rows: list[dict[str, Any]] = []
+    truncated = False
+    for solution in result:
+        if len(rows) == job.max_results:
+            truncated = True
+            break
+        rows.append({n: term_json(solution[n]) for n in names if solution[n] is not None})
+    # The engine's serialisers take a results object, not a list: write JSON ourselves and let
+    # pyoxigraph convert it to the other formats.
+    body = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}},
+                      ensure_ascii=False).encode()
+    if job.fmt != "json":
+        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(
+            format=RESULTS_FORMATS[job.fmt]) or b""
+    return QueryOutcome(body, len(rows), truncated)
+
+
+def _graph(triples: list[ox.Triple], job: QueryJob, *, truncated: bool) -> QueryOutcome:
+    prefixes = dict(job.prefixes) if job.fmt == "turtle" else None
+    body = ox.serialize(triples, format=GRAPH_FORMATS[job.fmt], prefixes=prefixes)
+    return QueryOutcome(body or b"", len(triples), truncated)
+
+
+def _worker_main(conn: Connection, location: str, memory_mb: int) -> None:
+    """Entry point of a worker process: open the store read-only, answer jobs until the pipe closes."""
+    try:
+        import resource
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    # A deep stack for the engine's recursive descent; the guard keeps nesting well below it.
+    threading.stack_size(256 * 1024 * 1024)
+    thread = threading.Thread(target=_serve, args=(conn, location), daemon=True)
+    thread.start()
+    thread.join()
+
+
+def _serve(conn: Connection, location: str) -> None:
+    from api.sparql_store import open_read_only
+    try:
+        store = open_read_only(location)
+        failure = None
+    except Exception as error:  # noqa: BLE001 - reported to the server with each job
+        store, failure = None, f"cannot open the store at {location}: {error}"
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if store is None:
+            outcome = QueryOutcome(error="evaluation", message=failure or "no store")
+        else:
+            try:
+                outcome = evaluate(store, job)
+            except MemoryError:
+                outcome = QueryOutcome(error="evaluation", message="the query needs too much memory")
+        conn.send(outcome)
+
+
+class _Worker:
+    def __init__(self, context: Any, location: str, memory_mb: int) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, location, memory_mb), daemon=True,
+                                       name="nenkg-query-worker")
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A few worker processes evaluating queries with a wall-clock limit each.
+
+    :meth:`run` blocks (call it from a thread, never inside ``async def``). Workers start on first
+    use; :meth:`close` stops them.
+    """
+
+    def __init__(self, location: str, *, size: int = 2, timeout: float = 20.0, memory_mb: int = 4096) -> None:
+        self.location = location
+        self.size = size
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self.replaced = 0
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._context, self.location, self.memory_mb)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def run(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+        """Evaluate ``job`` in a worker; raise QueryTimeout, WorkersBusy or WorkerFailed."""
+        self._start()
+        limit = self.timeout if timeout is None else timeout
+        try:
+            worker = self._idle.get(timeout=limit)
+        except queue.Empty:
+            raise WorkersBusy(f"all {self.size} query workers stayed busy for {limit:g} s") from None
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(limit):
+                worker = self._replace(worker)
+                raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
+            outcome: QueryOutcome = worker.conn.recv()
+            return outcome
+        except (EOFError, OSError, BrokenPipeError):
+            worker = self._replace(worker)
+            raise WorkerFailed("the query engine failed on this query; it was restarted") from None
+        finally:
+            self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop()
+        with self._lock:
+            self._all.discard(worker)
+            self.replaced += 1
+        return self._spawn()
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), set()
+            self._started = False
+        for worker in workers:
+            worker.stop()
+        while not self._idle.empty():
+            self._idle.get_nowait()
