@@ -77,7 +77,8 @@ def _kinds(kinds: str | None) -> list[str]:
 
 def _view(graph: nx.MultiDiGraph, view: nx.MultiDiGraph, focus: str | None) -> JSONResponse:
     try:
-        return JSONResponse(render.vis_data(view, full=graph, focus=focus))
+        # The limit is read at call time so that a deployment (or a test) can change it.
+        return JSONResponse(render.vis_data(view, full=graph, focus=focus, max_nodes=render.MAX_NODES))
     except render.ViewTooLargeError as error:
         return _error(413, str(error), nodes=error.nodes, limit=error.limit)
 
