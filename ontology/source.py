@@ -23,6 +23,7 @@ from owlready2 import (
 )
 
 from ontology import NS, VERSION
+from ontology.mappings import NOTATION_PREFIXES, PREDICATES, MappingError, load_mappings
 from ontology.schema import DATA_CLASSES, DATA_PROPERTIES, OBJECT_PROPERTIES, VOCABULARY_CLASSES, ClassDef
 from ontology.vocabulary import GROUPING_CLASSES, INDIVIDUALS, TermDef
 
@@ -62,7 +63,7 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
             _annotation(onto, skos, name)
         for name in ("title", "license", "creator", "created", "description"):
             _annotation(onto, dcterms, name)
-        abbreviation = pytypes.new_class("abbreviation", (AnnotationProperty,))
+        abbreviation: Any = pytypes.new_class("abbreviation", (AnnotationProperty,))
         abbreviation.label = [locstr("abbreviation", "en")]
         abbreviation.comment = [locstr(
             "An abbreviation or symbol, matched case-sensitively as a whole token (OS, EP, TP53).", "en")]
@@ -123,6 +124,7 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
                 setattr(ind, prop_name, [value])
 
         _defined_classes(classes, props, individuals)
+        _alignments(world, onto, {**classes, **individuals})
 
     onto.metadata.title = [locstr("nenkg: the neuroendocrine neoplasm knowledge graph ontology", "en")]
     onto.metadata.license = ["https://creativecommons.org/licenses/by/4.0/"]
@@ -133,6 +135,21 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
     onto.metadata.versionInfo = [VERSION]
     onto.metadata.created = [datetime.date(2026, 11, 21).isoformat()]
     return world, onto
+
+
+def _alignments(world: World, onto: owlready2.Ontology, entities: dict[str, Any]) -> None:
+    """SKOS matches and ICD-O-3 notations from the SSSOM table, the one source of alignments."""
+    mset = load_mappings()
+    for m in mset.mappings:
+        name = m.subject_id.split(":", 1)[1]
+        if name not in entities:
+            raise MappingError(f"mappings.sssom.tsv line {m.line}: {m.subject_id} is not a vocabulary term")
+        entity = entities[name]
+        if m.prefix in NOTATION_PREFIXES:
+            entity.notation.append(m.local_id)
+            continue
+        predicate = world[PREDICATES[m.predicate_id]]
+        onto._add_obj_triple_spo(entity.storid, predicate.storid, world._abbreviate(mset.expand(m.object_id)))
 
 
 def _defined_classes(classes: dict[str, Any], props: dict[str, Any], individuals: dict[str, Any]) -> None:
