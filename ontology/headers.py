@@ -111,6 +111,11 @@ POPULATION_SIZE_ROW = r"^\s*(?:n|N|no\.? of patients|number of patients|patients
 #: Population size printed in a header: "G3 NENs N = 37", "EP alone (N = 42)", "NEC n = 427".
 POPULATION_SIZE = r"\(?\s*\b[nN]\s*=\s*(\d+)\s*\)?"
 
+#: Words that make a row label a characteristic of its own rather than a category of the group row
+#: above it ("SRI uptake ≥ liver" under "Metastatic site" starts a new characteristic).
+CHARACTERISTIC_HEAD_WORDS = (r"\b(?:uptake|staining|morphology|elevated|normal|status|index|score|expression"
+                             r"|level|sex|gender|age)\b")
+
 #: Cells meaning "not applicable / not reported".
 EMPTY_CELL = r"^\s*(?:[–—-]|n/?a|nr|not (?:applicable|reported|available))?\s*$"
 
