@@ -130,7 +130,8 @@ class Estimate:
     text: str
 
 
-_NUMBER_RX = re.compile(rf"(?<![\w.·])(?<![^\W\d_][-‐–])(?P<cmp>{_CMP}\s*)?(?P<num>{_NUM})(?P<pct>\s*%)?(?![\w·]|\.\d)")
+_NUMBER_RX = re.compile(rf"(?<![\w.·])(?<![^\W\d_][-‐–])(?P<cmp>{_CMP}\s*)?(?P<num>{_NUM})(?P<pct>\s*\\?%)?"
+    r"(?:(?=[x×](?:\W|$))|(?![\w·]|\.\d))")
 
 
 def find_numbers(text: str) -> list[Number]:
