@@ -19,7 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException
 
-from api import entities, exports, named_queries, query_page, sparql
+from api import entities, explore, exports, named_queries, query_page, sparql
 from api.settings import Settings
 from api.sparql_middleware import BodyLimit, SecurityHeaders
 from api.sparql_service import SparqlService
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(named_queries.router)
     app.include_router(exports.router)
     app.include_router(query_page.router)
+    app.include_router(explore.router)
     app.include_router(entities.router)  # last: its /id/{kind}/{slug} paths are the broadest
     return app
 
