@@ -10,8 +10,9 @@ classes and every named individual typed with one of them. Their ``rdfs:label``,
 Matching runs on normalised tokens while every offset stays in the original text:
 
 - tokens are runs of letters/digits, split where letters meet digits ("Ki67" -> "ki", "67"), plus
-  the comparison and percent signs; hyphens, en dashes, slashes and spaces between tokens are
-  ignored, so "Ki-67", "Ki67", "Ki 67" and "Ki–67" are the same, and so are "PD-L1" and "PDL1";
+  the comparison and percent signs and hard punctuation (``. , ; : ( ) [ ]``); hyphens, en dashes,
+  slashes, plus signs and spaces between tokens are ignored, so "Ki-67", "Ki67", "Ki 67" and
+  "Ki–67" are the same, and so are "PD-L1" and "PDL1", while "E.P" is not "EP";
 - accents are folded (NFKD), superscript digits read as digits ("mg/m²" = "mg/m2"), "≥", ">=",
   "> =", "$\\geq$" and "≧" are one sign;
 - spelling variants: -our/-or (tumour), oe/e (oesophagus), ae/e (anaemia), -ise/-ize
@@ -71,7 +72,10 @@ class Term:
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 _SIGNS = {"≥": "≥", "≧": "≥", "⩾": "≥", "≤": "≤", "≦": "≤", "⩽": "≤", ">": ">", "<": "<", "＞": ">", "＜": "<",
           "%": "%", "=": "="}
-_TOKEN = re.compile(r"\\[lg]eq?\b|[^\W_]+|[≥≧⩾≤≦⩽><＞＜%=]")
+# Hard punctuation is a token of its own, so a label only matches across it when the label has it
+# too ("Active, not recruiting", "i.v."): "E.P", "platinum; etoposide" and "ECOG) PS" are not labels.
+_PUNCT = ".,;:()[]{}"
+_TOKEN = re.compile(r"\\[lg]eq?\b|[^\W_]+|[≥≧⩾≤≦⩽><＞＜%=]|[.,;:()\[\]{}]")
 
 
 def _fold(token: str) -> str:
@@ -125,6 +129,9 @@ def tokenize(text: str) -> list[Token]:
         if raw.startswith("\\"):
             sign = "≥" if raw[1] == "g" else "≤"
             tokens.append(Token(m.start(), m.end(), sign, sign))
+            continue
+        if raw in _PUNCT:
+            tokens.append(Token(m.start(), m.end(), raw, raw))
             continue
         if raw in _SIGNS:
             sign = _SIGNS[raw]
