@@ -6,7 +6,9 @@ A boundary is a ".", "!" or "?" (with any closing brackets or quotes and citatio
 "vs.", "Fig.", "i.v.", "approx.", "No. 2"), an initial ("Richard A. Hubner") or inside a number
 ("5.7", "P = .002", "95% CI: 5.1–9"). Headings are units of their own; sentences never cross
 section boundaries; tables are not split (their cells are the units). Paragraphs cut by a page
-break inside one section ("... although" / "emerging molecular ...") are joined.
+break inside one section ("... although" / "emerging molecular ...", "... confirmation" /
+"[30]. Data for ...") are joined: a paragraph of 30 characters or more that does not end with
+an end mark continues in the next one.
 """
 
 from __future__ import annotations
@@ -112,8 +114,9 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
     for para in paragraphs(text, start, end):
         if blocks:
             prev = blocks[-1]
-            first = text[para.start]
-            if first.islower() and not _TERMINAL.search(text, prev.start, prev.end):
+            # a paragraph that stops without an end mark goes on in the next one (a page break);
+            # very short ones ("23.8%" under a heading of a graphical abstract) stand alone
+            if prev.end - prev.start >= 30 and not _TERMINAL.search(text, prev.start, prev.end):
                 blocks[-1] = Span(prev.start, para.end)
                 continue
         blocks.append(para)
