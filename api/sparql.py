@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
-from api.sparql_conneg import FORMAT_ALIASES, GRAPH_TYPES, SOLUTION_TYPES, all_types, media_type, negotiate
+from api.sparql_conneg import FORMAT_ALIASES, GRAPH_TYPES, SAME_FORMAT, SOLUTION_TYPES, all_types, media_type, negotiate
 from api.sparql_guard import QueryRefused
 from api.sparql_service import PREFIXES, QueryFailed, SparqlService
 from api.sparql_worker import GRAPH_FORMATS, QueryTimeout, WorkerFailed, WorkersBusy
@@ -140,15 +140,19 @@ def _answer(request: Request, service: SparqlService, params: list[tuple[str, st
 
 
 def choose_format(requested: str | None, accept: str | None, offers: dict[str, list[str]]) -> str | None:
-    """The format named by a ``format``/``output`` parameter, else negotiated from ``accept``."""
+    """The format named by a ``format``/``output`` parameter (a short name such as ``csv`` or
+    ``rdf+xml``, or a media type), else the one negotiated from ``accept``. Clients such as
+    SPARQLWrapper send both; a parameter we do not know falls back to the Accept header."""
     if requested:
-        name = FORMAT_ALIASES.get(requested.lower())
+        name = FORMAT_ALIASES.get(requested.strip().lower())
+        if name not in offers:
+            name = SAME_FORMAT.get(name or "")
         if name in offers:
             return name
-        by_type = negotiate(requested, offers)  # a full media type in the parameter
-        if by_type:
-            return by_type
-        raise ProtocolError(f"unknown format {requested!r}: use one of {', '.join(offers)}")
+        if "/" in requested:
+            by_type = negotiate(requested, offers)
+            if by_type:
+                return by_type
     return negotiate(accept, offers)
 
 

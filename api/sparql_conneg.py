@@ -35,8 +35,11 @@ FORMAT_ALIASES: dict[str, str] = {
     "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
     "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples",
     "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf/xml": "rdfxml",
-    "nquads": "nquads", "nq": "nquads", "trig": "trig", "html": "html",
+    "nquads": "nquads", "nq": "nquads", "trig": "trig", "html": "html", "rdf+xml": "rdfxml", "n3": "turtle",
+    "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
 }
+#: The same short name for results and for graphs ("xml" asked of a CONSTRUCT means RDF/XML).
+SAME_FORMAT: dict[str, str] = {"xml": "rdfxml", "json": "jsonld", "rdfxml": "xml", "jsonld": "json"}
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,11 @@ def negotiate(accept: str | None, offers: dict[str, list[str]]) -> str | None:
     best: tuple[float, int, int] | None = None
     chosen = None
     for rank, (name, types) in enumerate(offers.items()):
-        for media_type in types:
-            matches = [(r.specificity(media_type), r) for r in ranges if r.specificity(media_type)]
+        for index, media_type in enumerate(types):
+            # Wildcards stand for a format's own type only; an alias (application/json) must be named,
+            # so "application/sparql-results+json;q=0, */*" excludes JSON.
+            matches = [(r.specificity(media_type), r) for r in ranges
+                       if r.specificity(media_type) == 3 or (index == 0 and r.specificity(media_type))]
             if not matches:
                 continue
             specificity, match = max(matches, key=lambda m: m[0])  # the most specific range decides q
