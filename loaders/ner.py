@@ -142,14 +142,19 @@ def tokenize(text: str) -> list[Token]:
                 continue
             tokens.append(Token(m.start(), m.end(), sign, sign))
             continue
-        folded = _fold(raw)
-        if len(folded) != len(raw):  # ligatures and the like: keep as one token
-            tokens.append(Token(m.start(), m.end(), folded, spelling(folded.lower())))
-            continue
-        for a, b in _split_alnum(folded):
-            piece = folded[a:b]
-            tokens.append(Token(m.start() + a, m.start() + b, piece, spelling(piece.lower())))
+        base = m.start()
+        for a, b, exact, key in _word_pieces(raw):
+            tokens.append(Token(base + a, base + b, exact, key))
     return tokens
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_pieces(raw: str) -> tuple[tuple[int, int, str, str], ...]:
+    """The pieces of one word token: (start, end, folded, key); words repeat, so this is cached."""
+    folded = _fold(raw)
+    if len(folded) != len(raw):  # ligatures and the like: keep as one token
+        return ((0, len(raw), folded, spelling(folded.lower())),)
+    return tuple((a, b, folded[a:b], spelling(folded[a:b].lower())) for a, b in _split_alnum(folded))
 
 
 # --- the trie of label keys --------------------------------------------------------------------
