@@ -12,8 +12,8 @@ Bad input raises :class:`DocumentError`, whose message names the file and the pr
 - binary: NUL bytes (with the offset of the first one);
 - not UTF-8: the byte offset of the first undecodable byte;
 - truncated: the file ends in the middle of something, which can be known from the file alone
-  only in a few cases: it ends inside a UTF-8 multi-byte character, or its last line is a table
-  row with fewer cells than the rows above it (a table cut mid-row), or its last line opens
+  only in a few cases: it ends inside a UTF-8 multi-byte character, or it ends without a newline
+  in a table row with fewer cells than the rows above it (a table cut mid-row), or its last line opens
   markup that is never closed (``<sup>1``, ``^{1,``). A file that simply stops after a complete
   line is not detectable as truncated and is read;
 - unsupported suffix: no reader registered for it.
@@ -82,7 +82,7 @@ def check_complete(path: str | Path, text: str) -> None:
     """Raise a "truncated" DocumentError when the text visibly stops mid-table-row or mid-markup."""
     stripped = text.rstrip("\r\n")
     last_line = stripped.rsplit("\n", 1)[-1]
-    if "\t" in last_line:
+    if "\t" in last_line and not text.endswith(("\n", "\r")):
         lines = stripped.split("\n")
         above = [line for line in lines[-6:-1] if "\t" in line]
         if above and last_line.count("\t") < min(line.count("\t") for line in above):

@@ -164,6 +164,9 @@ def test_truncated_inside_a_table_row(tmp_path: Path) -> None:
     path.write_text(text[:cut], encoding="utf-8")
     message = _error(path)
     assert "truncated" in message and "table row" in message
+    # a complete last line (with its newline) whose trailing tabs an editor removed is fine
+    path.write_text(text[:cut] + "\n", encoding="utf-8")
+    assert read_document(path).tables
 
 
 def test_truncated_inside_markup(tmp_path: Path) -> None:
