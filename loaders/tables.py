@@ -7,8 +7,9 @@ abbreviation lines. What this module recognises:
 - header rows: the first line of the block, plus following lines whose first cell is empty and
   whose other cells are all words ("\\tHR\\t95% CI\\tp-value" under "NEC OS n = 420");
 - group rows: a first cell and nothing else (except a p-value) such as "Chemotherapy" or "ICI";
-  the rows below carry the label in ``TableRow.group``; a "group row" that closes the block
-  ("Data are presented as n (%)") is a footnote;
+  the rows below carry the label in ``TableRow.group`` until the next group row or a row that
+  names its own characteristic ("Male sex, No. (%)", "Cisplatin/Carboplatin (N)"); a "group row"
+  that closes the block ("Data are presented as n (%)") is a footnote;
 - continuation: a part whose caption says "(Continued)" is MERGED into the table of the same
   label: its repeated header is dropped, its rows appended, groups carried over, and both printed
   parts listed in ``Table.parts``;
@@ -42,6 +43,7 @@ _FOOTNOTE_START = re.compile(
 )
 _P_HEADER = re.compile(r"^\s*p(?:\s*-?\s*values?)?\s*$|\bp[- ]value", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
+_SELF_DESCRIBED = re.compile(r"(?:,\s*|\s)(?:No\.|n|N)\s*\(%\)\s*$|\(N\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +302,10 @@ def _assemble(text: str, parts: list[_Part]) -> list[Table]:
             if _group_row(cells, p_columns):
                 group_label = cells[0].text
                 out_rows.append(TableRow(padded, group=None, is_group=True))
+            elif cells and _SELF_DESCRIBED.search(cells[0].text):
+                # "Male sex, No. (%)" names its own characteristic: the group above has ended
+                group_label = None
+                out_rows.append(TableRow(padded, group=None))
             else:
                 out_rows.append(TableRow(padded, group=group_label))
         tables.append(Table(

@@ -122,6 +122,10 @@ def test_p_value_column_does_not_stop_a_group_row() -> None:
     ecog = next(r for r in table.rows if r.cells[0].text == "ECOG performance status")
     assert ecog.is_group and ecog.cells[4].text == ".373"
     assert next(r for r in table.rows if r.cells[0].text == "Not available").group == "ECOG performance status"
+    groups = {r.cells[0].text: r.group for r in table.rows}
+    assert groups["Median ± SD"] == "Age"
+    assert groups["Male sex, No. (%)"] is None  # names its own characteristic
+    assert groups["Cisplatin/Carboplatin (N)"] is None  # not under "Ki-67 index"
 
 
 def test_footnotes_and_abbreviation_lines() -> None:
