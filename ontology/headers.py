@@ -116,6 +116,15 @@ POPULATION_SIZE = r"\(?\s*\b[nN]\s*=\s*(\d+)\s*\)?"
 CHARACTERISTIC_HEAD_WORDS = (r"\b(?:uptake|staining|morphology|elevated|normal|status|index|score|expression"
                              r"|level|sex|gender|age)\b")
 
+#: Phrases of results that name an endpoint the vocabulary spells differently ("a median survival of
+#: 11 months" is median OS; "progression-free at 6 months: 16.7%" is a PFS rate).
+RESULT_PHRASES: dict[str, tuple[str, bool]] = {
+    r"\bmedian (?:overall )?survival\b(?!\s*rate)": ("OverallSurvival", False),
+    r"\b(?:overall )?survival rates?\b": ("OverallSurvival", True),
+    r"\bprogression[- ]free\b(?=\s+at\b)": ("ProgressionFreeSurvival", True),
+    r"\balive\b(?=\s+at\b)": ("OverallSurvival", True),
+}
+
 #: Cells meaning "not applicable / not reported".
 EMPTY_CELL = r"^\s*(?:[–—-]|n/?a|nr|not (?:applicable|reported|available))?\s*$"
 
