@@ -156,7 +156,7 @@ def test_paraphrased_table_in_memory() -> None:
         "Table 7: Outcomes by arm\n\n"
         "Endpoint\tArm A (n = 20)\tArm B (n = 21)\tP\n"
         "Efficacy\t\t\t\n"
-        "ORR, n (%)\t8 (40.0)\t4 (19.0)\t.04\n"
+        "ORR\t8 (40.0)\t4 (19.0)\t.04\n"
         "Median OS, months (95% CI)\t13.9 (8.3–NR)\t9.1 (6.0–12.2)\t.21\n"
         "\n"
         "OS, overall survival; ORR, objective response rate; NR, not reached.\n\n"
