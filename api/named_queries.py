@@ -27,7 +27,8 @@ def describe(query: NamedQuery, base: str) -> dict[str, Any]:
     """A named query as JSON: what it answers, its parameters, where to run it."""
     return {"name": query.name, "title": query.title, "description": query.description,
             "url": f"{base}queries/{query.name}", "sparql": query.sparql,
-            "params": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
+                        "description": p.description}
                        for p in query.params]}
 
 

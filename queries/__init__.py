@@ -6,7 +6,7 @@ Header lines come first, each a comment::
     # description: Regimens whose agents are of the given class (inferred types included).
     # param: agentClass term default=PlatinumCompound "the agent class (an ontology local name)"
 
-A parameter line is ``# param: NAME TYPE [default=VALUE] ["description"]`` with TYPE one of
+A parameter line is ``# param: NAME TYPE [default=VALUE | required] ["description"]`` with TYPE one of
 ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``, ``term`` (an ontology local name such
 as ``Nivolumab``). Values are validated and bound as RDF terms through the engine's
 substitutions, never pasted into the query text. A bound variable must appear in the query's
@@ -58,6 +58,7 @@ class Parameter:
     type: str
     default: str | None = None
     description: str = ""
+    required: bool = False
 
     def to_term(self, value: str) -> ox.NamedNode | ox.Literal:
         """Validate ``value`` (text) and return it as an RDF term."""
@@ -154,13 +155,16 @@ def _parse_param(spec: str, where: str) -> Parameter:
         raise QueryFileError(f"{where}: expected '# param: NAME TYPE [default=VALUE] [\"description\"]' "
                              f"with TYPE in {', '.join(PARAM_TYPES)}")
     default = None
+    required = False
     description = []
     for part in parts[2:]:
         if part.startswith("default="):
             default = part.removeprefix("default=")
+        elif part == "required":
+            required = True
         else:
             description.append(part)
-    param = Parameter(parts[0], parts[1], default, " ".join(description))
+    param = Parameter(parts[0], parts[1], default, " ".join(description), required)
     if default is not None:
         try:
             param.to_term(default)
@@ -188,4 +192,6 @@ def bind_parameters(query: NamedQuery, params: Mapping[str, str]) -> dict[str, o
         value = params.get(param.name, param.default)
         if value is not None and value != "":
             bound[param.name] = param.to_term(value)
+        elif param.required:
+            raise ParameterError(f"query {query.name!r} needs the parameter {param.name!r} ({param.type})")
     return bound
