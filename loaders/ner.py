@@ -74,8 +74,9 @@ _SIGNS = {"≥": "≥", "≧": "≥", "⩾": "≥", "≤": "≤", "≦": "≤", 
           "%": "%", "=": "="}
 # Hard punctuation is a token of its own, so a label only matches across it when the label has it
 # too ("Active, not recruiting", "i.v."): "E.P", "platinum; etoposide" and "ECOG) PS" are not labels.
-_PUNCT = ".,;:()[]{}"
-_TOKEN = re.compile(r"\\[lg]eq?\b|[^\W_]+|[≥≧⩾≤≦⩽><＞＜%=]|[.,;:()\[\]{}]")
+# A tab separates table cells: no label spans two cells.
+_PUNCT = ".,;:()[]{}\t"
+_TOKEN = re.compile(r"\\[lg]eq?\b|[^\W_]+|[≥≧⩾≤≦⩽><＞＜%=]|[.,;:()\[\]{}\t]")
 
 
 def _fold(token: str) -> str:

@@ -87,6 +87,12 @@ def test_spelling_variants(mini: Recogniser) -> None:
     assert names(mini, "100 mg/m2 and 100 mg/m²") == [("mg/m2", "Dose"), ("mg/m²", "Dose")]
 
 
+def test_no_match_across_table_cells_or_hard_punctuation(mini: Recogniser) -> None:
+    assert names(mini, "overall\tsurvival") == []
+    assert names(mini, "overall; survival") == []
+    assert names(mini, "overall\nsurvival") == [("overall\nsurvival", "OverallSurvival")]
+
+
 def test_longest_match_and_no_overlap(mini: Recogniser) -> None:
     mentions = mini.find("the Ki-67 index was high")
     assert [(m.text, m.label) for m in mentions] == [("Ki-67 index", "Ki-67")]
