@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api import explore
+from api.app import create_app
 from api.explore_page import SERVER_CSP, json_for_script, standalone_page
-from graph.store import OxigraphStore
+from api.settings import Settings
+from graph.store import OxigraphStore, Store
 from ontology import NS, ONTOLOGY_GRAPH, TURTLE_PATH
 
 EXCERPT = Path(__file__).resolve().parents[1] / "browser" / "nice_nec_excerpt.trig"
@@ -20,19 +22,9 @@ D = "https://w3id.org/nenkg/id/"
 NIVOLUMAB, OS = NS + "Nivolumab", D + "outcome/nice-nec-os"
 
 
-def make_app(store: OxigraphStore) -> FastAPI:
-    try:
-        from api.app import create_app
-        from api.settings import Settings
-        app = create_app(Settings.resolve(store=store.location), store)
-        if any(getattr(r, "path", "") == "/explore" for r in app.routes):
-            return app
-    except ImportError:
-        pass
-    app = FastAPI()
-    app.state.store = store
-    app.include_router(explore.router)
-    return app
+def make_app(store: Store) -> FastAPI:
+    """The full application (the explorer is one of its routers) over ``store``."""
+    return create_app(Settings.resolve(store=store.location), store)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from api import explore
+from api.app import create_app
+from api.settings import Settings
 from graph.store import OxigraphStore, Store
 from ontology import ONTOLOGY_GRAPH, TURTLE_PATH
 
@@ -34,19 +35,8 @@ NIVOLUMAB = "https://w3id.org/nenkg/ontology#Nivolumab"
 
 
 def make_app(store: Store) -> FastAPI:
-    """The explorer on its own (the full app adds the other routers; the page needs only these)."""
-    try:
-        from api.app import create_app
-        from api.settings import Settings
-        app = create_app(Settings.resolve(store=getattr(store, "location", "")), store)
-        if any(getattr(r, "path", "") == "/explore" for r in app.routes):
-            return app
-    except ImportError:
-        pass
-    app = FastAPI()
-    app.state.store = store
-    app.include_router(explore.router)
-    return app
+    """The full application (the explorer is one of its routers) over ``store``."""
+    return create_app(Settings.resolve(store=store.location), store)
 
 
 @pytest.fixture(scope="module")
@@ -143,15 +133,18 @@ def wait_drawn(page: Any, minimum: int = 1) -> None:
 
 
 def settle(page: Any) -> None:
-    page.evaluate("""() => { const n = window.nenkgExplorer.network(); n.stopSimulation();
-                             n.fit({animation: false}); }""")
+    """Wait for the layout to settle (as a user waits for the nodes to stop moving), then fit."""
+    page.wait_for_function("() => window.nenkgExplorer.stable", timeout=60_000)
+    page.evaluate("() => window.nenkgExplorer.network().fit({animation: false})")
 
 
 def click_node(page: Any, iri: str, *, double: bool = False) -> None:
     """Click a node where it is drawn on the canvas (a real mouse click)."""
     settle(page)
     point = page.evaluate("""iri => { const n = window.nenkgExplorer.network();
-        const p = n.getPositions([iri])[iri]; return n.canvasToDOM(p); }""", iri)
+        const p = n.canvasToDOM(n.getPositions([iri])[iri]);
+        return {x: p.x, y: p.y, hit: n.getNodeAt(p)}; }""", iri)
+    assert point["hit"] == iri, f"another node is drawn over {iri} at {point}"
     box = page.locator("#network canvas").bounding_box()
     x, y = box["x"] + point["x"], box["y"] + point["y"]
     if double:

@@ -80,7 +80,10 @@
     network = new vis.Network($("network"), { nodes: nodeView, edges: edges }, options);
     network.on("stabilizationIterationsDone", function () {
       if (config.stopPhysics || nodes.length > 300) setPhysics(false);
+      window.nenkgExplorer.stable = true;
     });
+    network.on("stabilized", function () { window.nenkgExplorer.stable = true; });
+    network.on("startStabilizing", function () { window.nenkgExplorer.stable = false; });
     network.on("click", function (params) {
       if (params.nodes.length) selectNode(params.nodes[0]);
     });
@@ -187,7 +190,11 @@
       if (nodes.get(iri)) { network.focus(iri, { scale: 1.2 }); selectNode(iri); }
       return;
     }
-    loadView().then(function () { if (nodes.get(iri)) selectNode(iri); });
+    // For tests and the console: the data, the view and whether the layout has settled.
+  window.nenkgExplorer = { nodes: nodes, edges: edges, view: nodeView, stable: false,
+    network: function () { return network; } };
+
+  loadView().then(function () { if (nodes.get(iri)) selectNode(iri); });
   }
 
   function expand(iri) {
@@ -432,9 +439,12 @@
     }).catch(function (err) { $("components").textContent = err.message; });
   }
 
+  // For tests and the console: the data, the view and whether the layout has settled.
+  window.nenkgExplorer = { nodes: nodes, edges: edges, view: nodeView, stable: false,
+    network: function () { return network; } };
+
   loadView().then(function () {
     loadAnalytics();
     if (config.select) selectNode(config.select);
   });
-  window.nenkgExplorer = { nodes: nodes, edges: edges, view: nodeView, network: function () { return network; } };
 })();
