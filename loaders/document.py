@@ -42,6 +42,9 @@ class Sentence:
     start: int
     end: int
     section: int  # index into Document.sections
+    #: Index (into Document.sentences) of the fragment this one continues when a table, figure or
+    #: page furniture cut the sentence in two ("... (HR 2.58, 95%" [Table 1] "CI, 1.39-4.72 ...").
+    continues: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

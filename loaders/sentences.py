@@ -123,24 +123,59 @@ def _blocks(text: str, start: int, end: int) -> list[Span]:
     return blocks
 
 
+_INTERRUPTIONS = frozenset({"table", "figure_legend", "furniture", "affiliations"})
+
+
 def segment(text: str, sections: tuple[Section, ...]) -> tuple[Sentence, ...]:
-    """Sentences of every section but tables; references are one unit per line."""
+    """Sentences of every section but tables; references are one unit per line.
+
+    When prose stops without an end mark and resumes after a table, a figure legend or furniture
+    (a new section without a heading), the first sentence after the break gets ``continues``: the
+    index of the cut fragment before it (see :func:`stitched`).
+    """
     out: list[Sentence] = []
+    open_fragment: int | None = None  # index of a prose sentence that stops without an end mark
     for index, section in enumerate(sections):
         if section.kind == "table":
             continue
         body_start = section.start
         if section.heading is not None:
+            open_fragment = None
             if span := _trim(text, section.heading.start, section.heading.end):
                 out.append(Sentence(span.start, span.end, index))
             body_start = section.heading.end
         if section.kind == "references":
+            open_fragment = None
             pos = body_start
             for line in text[body_start : section.end].splitlines(keepends=True):
                 if span := _trim(text, pos, pos + len(line)):
                     out.append(Sentence(span.start, span.end, index))
                 pos += len(line)
             continue
+        if section.kind in _INTERRUPTIONS:
+            for block in _blocks(text, body_start, section.end):
+                out.extend(Sentence(s.start, s.end, index) for s in split(text, block.start, block.end))
+            continue
+        first = True
         for block in _blocks(text, body_start, section.end):
-            out.extend(Sentence(s.start, s.end, index) for s in split(text, block.start, block.end))
+            for s in split(text, block.start, block.end):
+                continues = open_fragment if first and section.heading is None else None
+                out.append(Sentence(s.start, s.end, index, continues))
+                first = False
+        if not first:
+            last = out[-1]
+            open_fragment = None if _TERMINAL.search(text, last.start, last.end) else len(out) - 1
     return tuple(out)
+
+
+def stitched(sentences: tuple[Sentence, ...], index: int) -> list[Sentence]:
+    """The fragments of the whole sentence that ``index`` belongs to, in text order."""
+    chain = [sentences[index]]
+    while chain[0].continues is not None:
+        chain.insert(0, sentences[chain[0].continues])
+    following = {s.continues: n for n, s in enumerate(sentences) if s.continues is not None}
+    current = index
+    while current in following:
+        current = following[current]
+        chain.append(sentences[current])
+    return chain

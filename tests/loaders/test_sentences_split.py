@@ -9,7 +9,7 @@ import pytest
 
 from loaders.document import Document
 from loaders.readers import read_document, read_text
-from loaders.sentences import split
+from loaders.sentences import split, stitched
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 PAPERS = ("000", "002", "003", "004")
@@ -101,3 +101,25 @@ def test_reference_entries_are_one_unit_each() -> None:
     assert references[0] == "## REFERENCES"
     assert references[1].startswith("1. Nagtegaal ID, Odze RD, Klimstra D")
     assert len(references) == 43
+
+
+def test_sentence_cut_by_a_table_is_linked_to_its_first_fragment() -> None:
+    document = doc("002")
+    sentences = document.sentences
+    index = next(n for n, s in enumerate(sentences)
+                 if document.quote(s.start, s.end).startswith("CI, 1.39-4.72,  $P = .002$ )"))
+    head = sentences[index].continues
+    assert head is not None
+    assert document.quote(sentences[head].start, sentences[head].end).endswith("greater than 3 (HR 2.58, 95%")
+    table1 = next(t for t in document.tables if t.label == "Table 1")
+    assert sentences[head].end < table1.start < table1.end < sentences[index].start
+    chain = stitched(sentences, head)
+    assert [sentences.index(s) for s in chain] == [head, index]
+    assert stitched(sentences, index) == chain
+
+
+def test_complete_sentences_are_not_linked() -> None:
+    document = doc("000")
+    start = document.text.index("All patients had discontinued the study treatment")
+    sentence = next(s for s in document.sentences if s.start == start)
+    assert sentence.continues is None  # "... summarized in Table 1." ended before the table
