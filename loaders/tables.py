@@ -1,5 +1,7 @@
 """Tables from the tab-separated blocks of a text, with every cell at its exact offsets.
 
+Markdown pipe tables ("| a | b |" rows, the "|---|" rule dropped) are read the same way.
+
 The converted papers print a table as a caption line ("Table 1 | ...", "**Table 2.** ...",
 "Table 1. Selected studies ..."), a block of tab-separated lines and, below it, footnotes and
 abbreviation lines. What this module recognises:
@@ -107,15 +109,45 @@ def _is_footnote(text: str, *, strong: bool = False) -> bool:
     return len(stripped) <= 60 and stripped.endswith((".", ")")) and not CAPTION.match(stripped)
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _row_kind(content: str) -> str | None:
+    """"tab" for a tab-separated row, "pipe" for a markdown pipe-table row, else None."""
+    if "\t" in content:
+        return "tab"
+    if _PIPE_ROW.match(content):
+        return "pipe"
+    return None
+
+
 def _cells(text: str, line: _Line, row: int) -> list[Cell]:
+    content = text[line.start : line.end]
+    if "\t" not in content and _PIPE_ROW.match(content):
+        return _pipe_cells(text, line, row)
     cells: list[Cell] = []
     pos = line.start
-    for piece in text[line.start : line.end].split("\t"):
+    for piece in content.split("\t"):
         lead = len(piece) - len(piece.lstrip())
         body = piece.strip()
         start = pos + lead if body else pos
         cells.append(Cell(row=row, column=len(cells), start=start, end=start + len(body), text=body))
         pos += len(piece) + 1
+    return cells
+
+
+def _pipe_cells(text: str, line: _Line, row: int) -> list[Cell]:
+    """Cells of a markdown pipe-table row "| a | b |" (an escaped "\\|" stays in its cell)."""
+    content = text[line.start : line.end]
+    bounds = [i for i, ch in enumerate(content) if ch == "|" and (i == 0 or content[i - 1] != "\\")]
+    cells: list[Cell] = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = content[a + 1 : b]
+        lead = len(piece) - len(piece.lstrip())
+        body = piece.strip()
+        start = line.start + a + 1 + (lead if body else 0)
+        cells.append(Cell(row=row, column=len(cells), start=start, end=start + len(body), text=body))
     return cells
 
 
@@ -204,19 +236,24 @@ def _trimmed_width(headers: tuple[str, ...], body: list[list[Cell]], width: int)
 
 
 def find_tables(text: str) -> tuple[Table, ...]:
-    """Find every tab-separated table of ``text`` with its caption, rows and footnotes."""
+    """Find every tab-separated (or markdown pipe) table of ``text`` with caption, rows and footnotes."""
     lines = _lines(text)
     parts: list[_Part] = []
     i = 0
     unlabelled = 0
     while i < len(lines):
-        if "\t" not in lines[i].text(text):
+        kind = _row_kind(lines[i].text(text))
+        if kind is None:
             i += 1
             continue
         j = i
-        while j < len(lines) and "\t" in lines[j].text(text):
+        while j < len(lines) and _row_kind(lines[j].text(text)) == kind:
             j += 1
-        block = lines[i:j]
+        # the "|---|---|" rule under a pipe table's header is not a row
+        block = [line for line in lines[i:j] if not (kind == "pipe" and _PIPE_RULE.match(line.text(text)))]
+        if not block:
+            i = j
+            continue
         # caption: the nearest non-blank line above, within two lines of blanks
         caption_line = None
         k = i - 1
@@ -245,11 +282,11 @@ def find_tables(text: str) -> tuple[Table, ...]:
                 k += 1
                 continue
             content = lines[k].text(text)
-            if "\t" in content or not _is_footnote(content):
+            if _row_kind(content) or not _is_footnote(content):
                 break
             if not _is_footnote(content, strong=True):
                 following = next((line.text(text) for line in lines[k + 1 : k + 6] if not _blank(text, line)), "")
-                if "\t" in following or not _is_footnote(following, strong=True):
+                if _row_kind(following) or not _is_footnote(following, strong=True):
                     break
             stripped = content.strip()
             lead = len(content) - len(content.lstrip())

@@ -185,3 +185,15 @@ def test_abbreviation_lines() -> None:
 def test_plain_cell_text() -> None:
     assert plain("Unknown abd met <sup>a</sup>") == "Unknown abd met"
     assert plain("Etoposide + cisplatin <i>versus</i> irinotecan") == "Etoposide + cisplatin versus irinotecan"
+
+
+def test_markdown_pipe_table() -> None:
+    text = ("Table 2: Response by arm\n\n| Arm | ORR, n (%) | P |\n|---|---:|---|\n"
+            "| Atezolizumab + EP | 8 (57.1) | .04 |\n| EP alone | 10 (23.8) | |\n\nText after.\n")
+    document = read_text("excerpt.md", text)
+    (table,) = document.tables
+    assert (table.label, table.caption) == ("Table 2", "Response by arm")
+    assert table.column_headers == ("Arm", "ORR, n (%)", "P")
+    assert [[c.text for c in r.cells] for r in table.rows] == [
+        ["Atezolizumab + EP", "8 (57.1)", ".04"], ["EP alone", "10 (23.8)", ""]]
+    assert all(text[c.start : c.end] == c.text for r in table.rows for c in r.cells)
