@@ -184,6 +184,19 @@ class MarkdownReader(TextReader):
 READERS: dict[str, Reader] = {".txt": TextReader(), ".md": MarkdownReader(), ".markdown": MarkdownReader()}
 
 
+def register(suffix: str, reader: Reader) -> None:
+    """Register ``reader`` for files ending in ``suffix`` (".pdf", ".xml"); a later one replaces it.
+
+    A reader turns raw bytes into a Document; it can reuse :func:`decode` and :func:`build` (the
+    segmentation of a text into sections, sentences and tables) once it has the text.
+    """
+    if not suffix.startswith("."):
+        raise ValueError(f"a suffix starts with a dot: {suffix!r}")
+    if not isinstance(reader, Reader):
+        raise TypeError(f"{reader!r} has no media_type and read(path, raw)")
+    READERS[suffix.lower()] = reader
+
+
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read ``path`` with the reader registered for its suffix; raise DocumentError on bad input."""
     path = Path(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from loaders.document import Document
-from loaders.readers import READERS, DocumentError, Reader, read_document, read_text
+from loaders.readers import READERS, DocumentError, Reader, read_document, read_text, register
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 PAPERS = sorted(CORPUS.glob("*.txt"))
@@ -75,13 +75,15 @@ def test_a_new_reader_can_join(tmp_path: Path) -> None:
         def read(self, path: Path, raw: bytes) -> Document:
             return read_text(path.stem, raw.decode("utf-8").upper())
 
-    READERS[".upper"] = Upper()
+    register(".upper", Upper())
     try:
         path = tmp_path / "x.upper"
         path.write_bytes(b"median os was long.")
         assert read_document(path).text == "MEDIAN OS WAS LONG."
     finally:
         del READERS[".upper"]
+    with pytest.raises(ValueError, match="dot"):
+        register("upper", Upper())
 
 
 def test_read_text_in_memory() -> None:
