@@ -17,7 +17,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
-from api.sparql_conneg import FORMAT_ALIASES, GRAPH_TYPES, SAME_FORMAT, SOLUTION_TYPES, all_types, media_type, negotiate
+from api.sparql_conneg import (
+    FORMAT_ALIASES,
+    GRAPH_TYPES,
+    SAME_FORMAT,
+    SOLUTION_TYPES,
+    all_types,
+    media_type,
+    negotiate,
+)
 from api.sparql_guard import QueryRefused
 from api.sparql_service import PREFIXES, QueryFailed, SparqlService
 from api.sparql_worker import GRAPH_FORMATS, QueryTimeout, WorkerFailed, WorkersBusy
