@@ -111,7 +111,7 @@ class ModuleExtractor:
 
 
 #: Every extractor, in order. Others register theirs with ``EXTRACTORS.append(...)``.
-EXTRACTORS: list[Extractor] = [ModuleExtractor("study")]
+EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("outcome")]
 
 
 def build_context(document: Document, recogniser: Any | None = None) -> ExtractionContext:

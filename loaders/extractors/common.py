@@ -346,6 +346,22 @@ def _abbrev_before(text: str, stop: int) -> bool:
                                                      "ref", "dr", "ca"})
 
 
+def _join_broken(text: str, spans: list[tuple[int, int, int | None]]) -> list[tuple[int, int, int | None]]:
+    """Join a sentence cut by a page break ("... PFS 6 m" + "(95% CI 3–9 m) and OS 14 m.")."""
+    out: list[tuple[int, int, int | None]] = []
+    for start, end, sec in spans:
+        if out:
+            pstart, pend, psec = out[-1]
+            gap = text[pend:start]
+            head = text[start:end].lstrip()[:1]
+            if (not gap.strip() and not re.search(r"[.!?:]\W{0,2}$", text[pstart:pend].rstrip())
+                    and head and (head.islower() or head in "(")):
+                out[-1] = (pstart, end, psec)
+                continue
+        out.append((start, end, sec))
+    return out
+
+
 def sentences(document: Document) -> list[Sent]:
     """Every sentence of ``document`` outside references, affiliations and page furniture."""
     return list(_sentences(document))
@@ -358,6 +374,7 @@ def _sentences(document: Document) -> Iterator[Sent]:
         spans = [(s.start, s.end, s.section) for s in document.sentences]
     else:
         spans = [(s, e, None) for s, e in _split_plain(text, 0, len(text))]
+    spans = _join_broken(text, spans)
     last_end = -1
     para = 0
     for i, (start, end, sec_index) in enumerate(spans):

@@ -26,9 +26,10 @@ _OP_WORDS = (("greater than or equal to", "≥"), ("less than or equal to", "≤
 _OP = r"(?:≥|≤|>|<|>=|<=|=>|=<|greater than or equal to|less than or equal to|at least|greater than|more than" \
       r"|higher than|above|over|exceeding|less than|lower than|below|under)"
 _THRESH = re.compile(r"\s*(?:index|level|value|score|proliferation index|labelling index)?\s*(?:of\s+)?(?:(" + _OP
-                     + r")\s*(" + NUM + r")\s*(%)?|(" + NUM + r")\s*(?:–|-|to)\s*(" + NUM + r")\s*(%)?)", re.I)
-_ELLIPTIC = re.compile(r"^\s*(?:and|vs\.?|versus|or|,)\s*(?:those\s+with\s+)?(?:an?\s+index\s+of\s+)?(" + _OP
-                       + r")\s*(" + NUM + r")\s*(%)?", re.I)
+                     + r")\s*(" + NUM + r")\s*(%|\s*[x×]?\s*ULN)?|(" + NUM + r")\s*(?:–|-|to)\s*(" + NUM
+                     + r")\s*(%)?)", re.I)
+_ELLIPTIC = re.compile(r"\s*(?:and|vs\.?|versus|or|,)\s*(?:those\s+with\s+)?(?:an?\s+index\s+of\s+)?(" + _OP
+                       + r")\s*(" + NUM + r")\s*(%|\s*[x×]?\s*ULN)?", re.I)
 _PS = re.compile(r"\b(?:ECOG[\s-]*)?(?:PS|performance status)(?:\s+of)?\s*(\d(?:\s*[–-]\s*\d)?)\b")
 _GROUP_WORDS = r"(?:group|arm|cohort|patients|subgroup)"
 
@@ -168,28 +169,31 @@ class Populations:
             self.arms.append(ArmDef(label, agents, n, start=sent.start, end=sent.end))
 
     def _render(self, phrase: str, hits: list[Hit]) -> str:
-        """A short arm label: agents joined by " + ", listed agents with an abbreviation as it."""
+        """A short arm label: agents joined by " + ", a list with an abbreviation as the abbreviation
+        ("atezolizumab with platinum and etoposide (EP)" is "atezolizumab + EP")."""
         alone = re.search(r"\b(?:alone|only|monotherapy)\b", phrase, re.I)
         parts: list[str] = []
-        used_abbr: set[str] = set()
-        covered: set[str] = set()
-        for m in re.finditer(r"\(([A-Z][A-Za-z/+-]{0,8}[A-Z])\)", phrase):
-            abbr = m.group(1)
-            if abbr in self.abbreviations:
-                used_abbr.add(abbr)
-                covered |= self.abbreviations[abbr]
-        for h in hits:
-            if h.text in used_abbr:
+        skip: set[int] = set()
+        for k, h in enumerate(hits):
+            if k in skip:
                 continue
-            if h.text in self.abbreviations:
+            nxt = hits[k + 1] if k + 1 < len(hits) else None
+            if nxt is not None and re.fullmatch(r"\s*\(\s*", phrase[h.end:nxt.start]) and nxt.text.isupper():
+                part = nxt.text
+                skip.add(k + 1)
+            elif h.text.isupper() or any(c.isupper() for c in h.text[1:]):
                 part = h.text
-            elif h.iri in covered:
-                abbr = next(a for a in used_abbr if h.iri in self.abbreviations[a])
-                part = abbr
             else:
-                part = h.text[0].lower() + h.text[1:] if not h.text.isupper() else h.text
+                part = h.text[0].lower() + h.text[1:]
             if part not in parts:
                 parts.append(part)
+        # "etoposide and cisplatin (EP)" read as two agents: the abbreviation stands for them
+        for abbr, agents in self.abbreviations.items():
+            if re.search(r"\(" + re.escape(abbr) + r"\)", phrase):
+                names = [h for h in hits if h.iri in agents]
+                parts = [p for p in parts if p not in {n.text for n in names}]
+                if abbr not in parts:
+                    parts.append(abbr)
         label = " + ".join(parts) if parts else phrase.strip()
         return label + (" alone" if alone and len(parts) == 1 else "")
 
@@ -232,11 +236,14 @@ class Populations:
             out.append(PopMention(m.start(), m.end(), OVERALL, "overall"))
         # arm phrases: "the X group", "patients receiving X", "X alone"
         if self.arms and any(a.agents for a in self.arms):
-            for m in re.finditer(r"(?:(?:the|in|for|with|receiving|received|treated\s+with)\s+)?((?:[\w/+-]+\s+){0,5}?)"
-                                 + _GROUP_WORDS + r"\b", text, re.I):
-                label = self.arm_for(m.group(1) + " " + m.group(0)) if m.group(1).strip() else None
-                if label:
-                    out.append(PopMention(m.start(), m.end(), label, "arm"))
+            for m in re.finditer(r"\b" + _GROUP_WORDS + r"\b", text, re.I):
+                words = list(re.finditer(r"[\w/+.-]+", text[:m.start()]))
+                for k in range(1, min(6, len(words)) + 1):
+                    first = words[-k]
+                    label = self.arm_for(text[first.start():m.end()])
+                    if label:
+                        out.append(PopMention(first.start(), m.end(), label, "arm"))
+                        break
             for m in re.finditer(r"(?:receiving|received|treated\s+with|given)\s+((?:[\w/+-]+\s+){0,5}?[\w/+-]+)"
                                  r"(?=\s*(?:,|\.|;|\)|\bexhibited|\bhad|\bshowed|\bwas|\bwere|$))", text, re.I):
                 label = self.arm_for(m.group(1))
@@ -261,7 +268,9 @@ class Populations:
                         em = _ELLIPTIC.match(text, pos)
                         if not em:
                             break
-                        unit = "%" if (tm.group(3) or tm.group(6) or em.group(3)) else ""
+                        unit = "%" if "%" in (tm.group(3) or "") + (tm.group(6) or "") + (em.group(3) or "") else ""
+                        if "ULN" in (em.group(3) or "") + (tm.group(3) or ""):
+                            unit = "×ULN"
                         label2 = f"{base} {_op(em.group(1))}{_num(em.group(2))}{unit}"
                         out.append(PopMention(em.start(1), em.end(), label2, "stratum"))
                         pos = em.end()
@@ -328,6 +337,7 @@ def _canon_form(text: str) -> str:
     t = re.sub(r"\s+", " ", text.strip())
     t = re.sub(r"\b([A-Z]{2,}[A-Z0-9-]*)s\b", r"\1", t)
     t = re.sub(r"^(G\d)\s+(NET|NEN|NEC)$", r"\2 \1", t)
+    t = re.sub(r"\s+(?:index|level|levels|expression|status|score)$", "", t, flags=re.I)
     t = re.sub(r"^Ki[\s-]?67$", "Ki-67", t, flags=re.I)
     return t
 
@@ -338,7 +348,9 @@ def _abbrev_score(form: str) -> int:
 
 def _stratum(base: str, tm: re.Match[str]) -> str:
     if tm.group(2):
-        unit = "%" if tm.group(3) or base.lower().startswith("ki") else ""
+        unit = "%" if (tm.group(3) or "").strip() == "%" or base.lower().startswith("ki") else ""
+        if tm.group(3) and "ULN" in tm.group(3):
+            unit = "×ULN"
         return f"{base} {_op(tm.group(1))}{_num(tm.group(2))}{unit}"
     unit = "%" if tm.group(6) or base.lower().startswith("ki") else ""
     return f"{base} {_num(tm.group(4))}–{_num(tm.group(5))}{unit}"

@@ -34,9 +34,9 @@ _NOT_NAMES = frozenset({
 })
 OWN_CUE = re.compile(
     r"\b(?:we|our|us|here(?=,| we)|this (?:study|trial|cohort|analysis|phase|retrospective|prospective"
-    r"|population|large|multic\w+)|the present (?:study|cohort|analysis)|in the present|the study"
-    r"|the trial|the cohort|the current study)\b", re.IGNORECASE)
-CITATION = re.compile(r"<sup>\s*\d[\d,\s–\-]*</sup>|\^\{\s*\d[\d,\s–\-]*\}|(?<=[a-z)\].,])[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
+    r"|population|large|multic\w+)|the present (?:study|cohort|analysis)|in the present"
+    r"|the current study)\b", re.IGNORECASE)
+CITATION = re.compile(r"<sup>\s*\d[\d,\s–\-]*</sup>|\^\{\s*\d[\d,\s–\-]*\}|(?<=[a-ln-z)\].,%])[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
                       r"|\[\d+(?:\s*[,–-]\s*\d+)*\]")
 
 
@@ -110,6 +110,32 @@ class Scope:
         if sent.section_kind in {"introduction", "background"}:
             return True
         return bool(CITATION.search(raw))
+
+
+def own_sentences(sents: list[Sent], scope: Scope, text: str) -> list[Sent]:
+    """The sentences that report the paper's own study.
+
+    A paragraph that names another study speaks of it until a sentence says "we", "our" or
+    "this study"; a fragment cut off by a figure or table (it starts in lower case) is kept
+    only when it says so itself.
+    """
+    out = []
+    foreign_para: int | None = None
+    for sent in sents:
+        raw = text[sent.start:sent.end]
+        if scope.is_foreign(sent, raw):
+            if scope.names_in(sent.text) or CITATION.search(raw):
+                foreign_para = sent.paragraph
+            continue
+        own = bool(OWN_CUE.search(sent.text)) or any(n in normalise_name(sent.text) for n in scope.own_names)
+        if sent.paragraph == foreign_para and not own:
+            continue
+        if sent.text[:1].islower() and not own:
+            continue
+        if re.search(r"\b(?:the|one|a|each)\s+patient\b(?!s)", sent.text, re.I):
+            continue  # a single patient's course is an anecdote, not a finding about a population
+        out.append(sent)
+    return out
 
 
 def title_text(document: Document) -> str:
