@@ -125,6 +125,19 @@ RESULT_PHRASES: dict[str, tuple[str, bool]] = {
     r"\balive\b(?=\s+at\b)": ("OverallSurvival", True),
 }
 
+#: Acronyms that look like trial names but name organisations, classifications, meetings, methods or
+#: statistics ("the WHO classification", "ESMO Congress"): never a trial by themselves.
+NOT_TRIAL_NAMES = (
+    "WHO", "NCCN", "ESMO", "ASCO", "AACR", "ENETS", "NANETS", "EORTC", "NCI", "SEER", "FDA", "EMA", "NIH", "IRB",
+    "RECIST", "irRECIST", "CTCAE", "ECOG", "PS", "HR", "OR", "CI", "IQR", "SD", "NR", "NA", "NE", "USA", "UK", "EU",
+    "NGS", "WGS", "PCR", "IHC", "CT", "MRI", "PET", "FDG", "SRI", "SSTR", "DNA", "RNA", "TNM", "AJCC", "UICC",
+    "GCIG", "SPSS", "II", "III", "IV", "PRISMA", "MDT", "BSC", "ULN", "UNL", "AUC", "TKI", "TKIs", "ATR", "ICI",
+    "ICIs", "CPS", "TPS", "GI", "GEP", "EP", "IP", "PD", "CR", "PR", "SD", "ORR", "DCR", "OS", "PFS", "G1", "G2", "G3",
+    "NET", "NETs", "NEC", "NECs", "NEN", "NENs", "MiNEN", "SCLC", "LCNEC", "MCC", "CAPTEM", "FOLFIRI", "FOLFOX",
+    "FOLFIRINOX", "LBA41", "TNF", "EudraCT", "UMIN", "ClinicalTrials", "GETNE",
+    "PD1", "PD-1", "PDL1", "CTLA4", "CTLA-4", "HCl",
+)
+
 #: Cells meaning "not applicable / not reported".
 EMPTY_CELL = r"^\s*(?:[–—-]|n/?a|nr|not (?:applicable|reported|available))?\s*$"
 

@@ -129,6 +129,8 @@ def _mentions(text: str) -> list[_Mention]:
             continue
         if any(s <= hit.start < e for s, e in taken):
             continue
+        if text[hit.end:hit.end + 1].isalnum() or (hit.start and text[hit.start - 1].isalnum()):
+            continue  # "PD1" is not progressive disease
         found.append(_Mention(hit.start, hit.end, hit.name))
     return sorted(found, key=lambda m: m.start)
 
@@ -242,6 +244,8 @@ def _after(text: str, m: _Mention, limit: int) -> list[Result]:
             break
         if re.match(r"\s*-?\s*(?:months?|years?)\s+(?:OS|PFS|survival)", text[vm.end("v"):vm.end("v") + 20], _I):
             break
+        if re.match(r"\s*%?\s*[-–]\s*\d", text[vm.end("v"):vm.end("v") + 6]):
+            break  # a range of values ("53–63%") is not one result
         pct = bool(vm["pct"])
         unit = _unit(vm["unit"], pct, m.name)
         lo = hi = None
