@@ -111,7 +111,8 @@ class ModuleExtractor:
 
 
 #: Every extractor, in order. Others register theirs with ``EXTRACTORS.append(...)``.
-EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("outcome")]
+EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("outcome"), ModuleExtractor("effect")]
+EXTRACTORS += [ModuleExtractor("tables"), ModuleExtractor("review_tables"), ModuleExtractor("cited_trials")]
 
 
 def build_context(document: Document, recogniser: Any | None = None) -> ExtractionContext:
