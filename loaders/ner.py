@@ -213,6 +213,9 @@ class Recogniser:
             priority = 1 if terms[iri].is_class else 0
             if case_sensitive:
                 self._exact.add([t.exact for t in toks], iri, priority)
+                if len(label) >= 2 and label[-1].isupper() and label[-2].isupper():
+                    # "NECs", "PD-NECs", "AEs": the plural of an upper-case abbreviation
+                    self._exact.add([t.exact for t in toks] + ["s"], iri, priority)
             else:
                 self._folded.add([t.key for t in toks], iri, priority)
 
@@ -284,6 +287,8 @@ class Recogniser:
             candidates = []
             for trie, attr, rank in ((self._exact, "exact", 0), (self._folded, "key", 1)):
                 hit = trie.longest(tokens, i, attr)
+                if hit and rank == 0 and not _whole(text, tokens[i].start, tokens[hit[0] - 1].end):
+                    hit = None
                 if hit:
                     end_index, found = hit
                     chars = tokens[end_index - 1].end - tokens[i].start
@@ -302,6 +307,30 @@ class Recogniser:
     def find_family(self, text: str, family: str, offset: int = 0) -> list[Mention]:
         """Mentions whose families include ``family`` ("Agent", "Endpoint" ...)."""
         return [m for m in self.find(text, offset) if family in m.families]
+
+
+_GLUE = "-‐‑‒–—"
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isalnum() and ch not in _SUPERSCRIPT_CHARS
+
+
+_SUPERSCRIPT_CHARS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
+_CODE_AFTER = re.compile(r"(?:\d|[A-Z]\d)")
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a whole word: not part of "OS12" or "PD-1" (a superscript
+    citation mark is not part of the word: "SCLC³" is SCLC)."""
+    if not any(ch.isalnum() for ch in text[start:end]):
+        return True  # a sign ("%") needs no word boundary
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if _alnum(before) or _alnum(after):
+        return False
+    # "PD-1", "PD-L1", "CTLA-4": the hyphen glues a number or a short code to the abbreviation
+    return not (after in _GLUE and _CODE_AFTER.match(text, end + 1))
 
 
 def _preferred(graph: Graph, node: URIRef) -> str:

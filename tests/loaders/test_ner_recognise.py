@@ -36,6 +36,9 @@ nenkg:OverallSurvival a owl:NamedIndividual, nenkg:Endpoint ; rdfs:label "overal
     nenkg:abbreviation "OS"@en .
 nenkg:ProgressionFreeSurvival a owl:NamedIndividual, nenkg:Endpoint ;
     rdfs:label "progression-free survival"@en ; nenkg:abbreviation "PFS"@en .
+nenkg:ProgressiveDisease a owl:NamedIndividual, nenkg:Endpoint ; rdfs:label "progressive disease"@en ;
+    nenkg:abbreviation "PD"@en .
+nenkg:Percent a owl:NamedIndividual, nenkg:Endpoint ; rdfs:label "percent"@en ; nenkg:abbreviation "%"@en .
 nenkg:Oesophagus a owl:NamedIndividual, nenkg:AnatomicalSite ; rdfs:label "oesophagus"@en ;
     skos:altLabel "oesophageal"@en .
 nenkg:Ki67 a owl:NamedIndividual, nenkg:Biomarker ; rdfs:label "Ki-67"@en ; skos:altLabel "Ki-67 index"@en .
@@ -66,6 +69,13 @@ def test_case_insensitive_labels(mini: Recogniser) -> None:
 def test_abbreviations_are_case_sensitive_whole_tokens(mini: Recogniser) -> None:
     assert names(mini, "OS and PFS; os, dose, cost, pfs, OSx, aOS") == [("OS", "OverallSurvival"),
                                                                        ("PFS", "ProgressionFreeSurvival")]
+
+
+def test_abbreviations_inside_codes_and_compounds(mini: Recogniser) -> None:
+    assert names(mini, "PD-1 blockade, PD-L1 and OS12") == []
+    assert names(mini, "PD (progression) and PD³") == [("PD", "ProgressiveDisease"), ("PD", "ProgressiveDisease")]
+    assert names(mini, "55% and 3 %") == [("%", "Percent"), ("%", "Percent")]
+    assert names(mini, "OSs and PDs") == [("OSs", "OverallSurvival"), ("PDs", "ProgressiveDisease")]
 
 
 def test_gene_symbols_are_case_sensitive(mini: Recogniser) -> None:
