@@ -10,6 +10,7 @@ from __future__ import annotations
 from graph.store import Store
 from ontology import INFERRED_GRAPH, MAPPINGS_GRAPH, NS, ONTOLOGY_GRAPH
 from ontology.mappings import load_mappings
+from ontology.schema import VOCABULARY_CLASSES
 from ontology.vocabulary import FAMILIES, GROUPING_CLASSES, INDIVIDUALS
 
 USED_TERMS = f"""
@@ -25,7 +26,8 @@ SELECT DISTINCT ?o WHERE {{
 def term_families() -> dict[str, str]:
     """The family (a key of :data:`ontology.vocabulary.FAMILIES`) of every vocabulary term."""
     family_by_class = {cls: family for family, cls in FAMILIES.items()}
-    parents = {c.name: c.types for c in GROUPING_CLASSES}
+    parents = {c.name: c.parents for c in VOCABULARY_CLASSES}
+    parents.update({c.name: c.types for c in GROUPING_CLASSES})
 
     def family_of(classes: tuple[str, ...]) -> str | None:
         for cls in classes:

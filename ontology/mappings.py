@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bioregistry
+import pyoxigraph as ox
 
 from ontology import MAPPINGS_PATH, NS
 
@@ -196,14 +197,19 @@ def subject_iri(curie: str) -> str:
     return NS + curie.split(":", 1)[1]
 
 
-def mapping_triples(path: Path = MAPPINGS_PATH) -> list[tuple[str, str, str]]:
-    """The alignments as ``(subject IRI, SKOS predicate IRI, object IRI)`` for the mappings graph.
+def mapping_iri_triples(path: Path = MAPPINGS_PATH) -> list[tuple[str, str, str]]:
+    """The alignments as ``(subject IRI, SKOS predicate IRI, object IRI)``.
 
     ICD-O-3 rows are left out here: they are ``skos:notation`` literals in the ontology itself.
     """
     mset = load_mappings(path)
     return [(subject_iri(m.subject_id), PREDICATES[m.predicate_id], mset.expand(m.object_id))
             for m in mset.mappings if m.prefix not in NOTATION_PREFIXES]
+
+
+def mapping_triples(path: Path = MAPPINGS_PATH) -> list[ox.Triple]:
+    """The alignments as pyoxigraph triples, ready for the store's mappings graph."""
+    return [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in mapping_iri_triples(path)]
 
 
 def notations(path: Path = MAPPINGS_PATH) -> list[tuple[str, str]]:
