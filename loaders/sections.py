@@ -250,7 +250,7 @@ def segment(text: str, tables: tuple[Table, ...] = ()) -> tuple[Section, ...]:
         if units and units[-1].kind == "figure_legend" and (
             first.lower().startswith("source:") or _looks_like_abbreviations(first)
             or _ONE_ABBREVIATION.match(first)
-            or (first[:1].islower() and not text[: span.start].rstrip().endswith((".", "!", "?")))
+            or not re.search(r"[.!?][*)\]]*\s*$", text[max(0, span.start - 10) : span.start])
         ):
             continue  # stays in the legend
 

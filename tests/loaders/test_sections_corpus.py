@@ -55,6 +55,8 @@ def test_every_paper_has_title_abstract_results_references_and_affiliations(pape
         ("000", "With a median follow-up of 29.8 months", "results"),
         ("000", "Fig. 1 PFS and OS of patients", "figure_legend"),
         ("000", "find potential baseline prognostic factors for PFS. The forest plot", "figure_legend"),
+        ("000", "(induction versus maintenance phase) from first dose", "figure_legend"),
+        ("000", "therapy, reported an ORR of 9.1% and a 9-month OS rate", "discussion"),
         ("000", "The NICE-NEC trial was a multicenter, single-arm", "methods"),
         ("000", "1. Garcia-Carbonero, R. et al. ENETS consensus", "references"),
         ("000", "Maria Carmen Riesco-Martinez¹, Jaime Capdevila²", "affiliations"),
