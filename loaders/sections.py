@@ -289,7 +289,7 @@ def segment(text: str, tables: tuple[Table, ...] = ()) -> tuple[Section, ...]:
                 seen_abstract = True
             else:
                 kind = named or major or "body"
-            head_end = span.start + run_in.end()
+            head_end = span.start + len(run_in.group(0).rstrip())
             units.append(_Unit(kind, _clean(label), span.start, Span(span.start, head_end)))
             current = (kind, _clean(label))
             continue

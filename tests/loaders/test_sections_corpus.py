@@ -114,7 +114,7 @@ def test_headings_have_spans() -> None:
     document = doc("002")
     result = next(s for s in document.sections if s.title == "Result")
     assert result.heading is not None
-    assert document.text[result.heading.start : result.heading.end] == "**Result:** "
+    assert document.text[result.heading.start : result.heading.end] == "**Result:**"
 
 
 def test_skipped_kinds() -> None:
