@@ -18,11 +18,12 @@ from graph.store import Store
 from ontology import NS
 
 CLAIM_PARTS = ("kind", "study", "pop", "endpoint", "stat", "tp", "factor", "cmp", "ref", "model", "char",
-               "cat", "ae")
+               "charname", "cat", "ae", "event")
 MEASUREMENTS = f"""
 PREFIX nenkg: <{NS}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?m ?kind ?study ?pop ?endpoint ?stat ?tp ?factor ?cmp ?ref ?model ?char ?cat ?ae ?value ?lo ?hi ?label
+SELECT ?m ?kind ?study ?pop ?endpoint ?stat ?tp ?factor ?cmp ?ref ?model ?char ?charname ?cat ?ae ?event
+       ?value ?lo ?hi ?label
 WHERE {{
   VALUES ?kind {{ nenkg:Outcome nenkg:HazardRatio nenkg:OddsRatio nenkg:PopulationCharacteristic
                  nenkg:AdverseEventRate }}
@@ -33,6 +34,7 @@ WHERE {{
   OPTIONAL {{ ?m nenkg:comparedLevel ?cmp }} OPTIONAL {{ ?m nenkg:referenceLevel ?ref }}
   OPTIONAL {{ ?m nenkg:hasModelType ?model }} OPTIONAL {{ ?m nenkg:characteristicTerm ?char }}
   OPTIONAL {{ ?m nenkg:category ?cat }} OPTIONAL {{ ?m nenkg:adverseEvent ?ae }}
+  OPTIONAL {{ ?m nenkg:characteristicName ?charname }} OPTIONAL {{ ?m nenkg:eventName ?event }}
   OPTIONAL {{ ?m nenkg:value ?value }} OPTIONAL {{ ?m nenkg:ciLower ?lo }} OPTIONAL {{ ?m nenkg:ciUpper ?hi }}
 }}"""
 

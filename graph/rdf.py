@@ -161,7 +161,8 @@ def study_iri(key: str) -> str:
 
 
 def population_iri(study_key: str, label: str) -> str:
-    return data_iri("population", f"{readable(study_key.split(':', 1)[1], 40)}--{readable(label, 50)}")
+    # The digest keeps "Ki-67 < 55" and "Ki-67 ≥ 55" apart, which the readable part cannot.
+    return data_iri("population", f"{readable(study_key.split(':', 1)[1], 40)}--{claim_slug(label, label)}")
 
 
 class Mapper:
@@ -386,6 +387,7 @@ class Mapper:
         label = f"{fact.characteristic} {fact.category or ''}: {amount} ({fact.population})".replace("  ", " ")
         iri, graphs = self.measurement(fact, "characteristic", "PopulationCharacteristic", label)
         for predicate, obj in (("characteristicTerm", self.iri(fact.term)), ("category", fact.category),
+                               ("characteristicName", fact.characteristic),
                                ("count", fact.count), ("denominator", fact.denominator),
                                ("value", fact.percent if fact.value is None else fact.value),
                                ("hasUnit", self.iri(fact.unit) or (n("Percent") if fact.value is None
@@ -400,7 +402,8 @@ class Mapper:
             amount += f" ({fact.percent:g}%)"
         label = f"{fact.event} grade {fact.grade}: {amount} ({fact.population})"
         iri, graphs = self.measurement(fact, "adverse-event", "AdverseEventRate", label)
-        for predicate, obj in (("adverseEvent", self.iri(fact.term)), ("count", fact.count),
+        for predicate, obj in (("adverseEvent", self.iri(fact.term)), ("eventName", fact.event),
+                               ("count", fact.count),
                                ("denominator", fact.denominator), ("value", fact.percent),
                                ("hasUnit", n("Percent") if fact.percent is not None else None)):
             self.add(graphs, iri, n(predicate), obj)
