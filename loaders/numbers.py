@@ -307,16 +307,21 @@ def parse_value_with_interval(text: str) -> ValueWithInterval | None:
 
 
 _ESTIMATE_RX = re.compile(
-    r"\b(?P<measure>aHR|HR|OR|RR|IRR|SHR|sHR|hazard ratio|odds ratio|risk ratio)\b\s*[:=]?\s*(?:of\s+)?"
-    rf"(?P<value>{_NUM})(?P<rest>[^;]{{0,80}})",
+    r"\b(?P<measure>aHR|HR|OR|RR|IRR|SHR|sHR|hazard ratio|odds ratio|risk ratio)\b\s*[:=,]?\s*(?:of\s+)?"
+    rf"(?P<value>{_NUM})(?![\d.·])(?P<rest>[^\n]{{0,80}})",
 )
+
+
+_BRACKET_PAIR = re.compile(rf"\s*[\(\[]\s*(?P<lo>{_BOUND})\s*[,;]\s*(?P<hi>{_BOUND})\s*[\)\]]", re.IGNORECASE)
 
 
 def find_estimates(text: str) -> list[Estimate]:
     """Effect estimates: "HR 2.58, 95% CI 1.39-4.72, P = .002", "HR = 0.79 (95% CI 0.65–0.98)"."""
     out = []
     masked = mask_citations(text)
-    for m in _ESTIMATE_RX.finditer(masked):
+    pos = 0
+    while (m := _ESTIMATE_RX.search(masked, pos)) is not None:
+        pos = m.end("value")  # the next estimate may sit inside this one's look-ahead
         rest_start = m.start("rest")
         rest = masked[rest_start : m.end("rest")]
         # stop at the next estimate
@@ -325,8 +330,15 @@ def find_estimates(text: str) -> list[Estimate]:
             rest = rest[: nxt.start()]
         end = m.end("value")
         interval = None
+        bracket = _BRACKET_PAIR.match(masked, rest_start)
         im = _INTERVAL_RX.search(masked, rest_start, rest_start + len(rest))
-        if im and im.start() - rest_start <= 12:
+        if bracket:  # "HR 0.83 [0.66, 1.04]": a bracketed pair right after the estimate is its CI
+            lower, lower_nr = _bound(bracket.group("lo"))
+            upper, upper_nr = _bound(bracket.group("hi"))
+            interval = Interval(lower, upper, lower_nr, upper_nr, None, bracket.start("lo"), bracket.end("hi"),
+                                text[bracket.start("lo") : bracket.end("hi")], "ci")
+            end = bracket.end()
+        elif im and im.start() - rest_start <= 12:
             interval = _interval_from(im, text)
             if interval is not None:
                 end = interval.end
@@ -346,4 +358,5 @@ def find_estimates(text: str) -> list[Estimate]:
                                 interval.start, interval.end, interval.text, "ci")
         out.append(Estimate(m.group("measure"), to_float(m.group("value")), interval, p, m.start(), end,
                             text[m.start() : end]))
+        pos = max(pos, end)
     return out

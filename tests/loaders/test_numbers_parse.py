@@ -130,6 +130,27 @@ def test_hazard_ratio_with_ci_and_p() -> None:
     assert bracketed.text == "HR = 0.79 (0.65–0.98), p = 0.027"
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "lower", "upper", "p"),
+    [
+        ("HR: 0.66; 95% CI: 0.52–0.83; p = 0.002", 0.66, 0.52, 0.83, 0.002),
+        ("hazard ratio of 1.44 (95% CI 1.05-1.98, p=0.02)", 1.44, 1.05, 1.98, 0.02),
+        ("HR 0.83 [0.66, 1.04]", 0.83, 0.66, 1.04, None),
+        ("HR, 1.45; 95% CI, 0.88 to 2.39", 1.45, 0.88, 2.39, None),
+    ],
+)
+def test_estimate_formats(text: str, value: float, lower: float, upper: float, p: float | None) -> None:
+    (estimate,) = find_estimates(text)
+    assert estimate.value == value and estimate.interval is not None
+    assert (estimate.interval.lower, estimate.interval.upper) == (lower, upper)
+    assert (estimate.p.value if estimate.p else None) == p
+
+
+def test_several_estimates_in_one_sentence() -> None:
+    text = "Elevated LDH (HR 2.58, 95% CI 1.39-4.72, P = .002) and NLR (HR 1.9, 95% CI 1.1-3.2, P = .03)"
+    assert [(e.value, e.p.value if e.p else None) for e in find_estimates(text)] == [(2.58, 0.002), (1.9, 0.03)]
+
+
 def test_comparators_and_unicode() -> None:
     assert [n.comparator for n in find_numbers("≥ 2, ≤3, ＞55%, > = 4, >=5, <2x, $\\geq 10\\%$")] == [
         ">=", "<=", ">", ">=", ">=", "<", ">="]
