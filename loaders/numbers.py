@@ -4,7 +4,8 @@ Every result carries ``start``/``end`` relative to the string it was parsed from
 offset of that string in the document to place it). Printed forms handled:
 
 - decimals with "." or "·" (middle dot) and a leading "." ("P = .002"); "−"/"–" as minus signs
-  before a number; thousands written "1,234" are NOT merged (commas separate values in tables);
+  before a number; thousands written "1,234" are NOT merged (commas separate values in tables),
+  but a decimal comma right before a percent sign is read ("2,7%" is 2.7%);
 - ranges and intervals with "-", "–", "—", "to" or ", " between the bounds: "28–84", "5.1 to 9",
   "1.00, 1.02"; "not reached", "NR", "NE", "not estimable" as a bound (``upper_nr``);
 - CI levels: "95% CI", "95%CI:", "(95% CI 3–9 m)", "CI 95%";
@@ -148,7 +149,15 @@ def find_numbers(text: str) -> list[Number]:
         start = m.start("cmp") if cmp_text else m.start("num")
         out.append(Number(value, start, m.end(), text[start : m.end()],
                           normalise_comparator(cmp_text), bool(m.group("pct"))))
-    return out
+    # a decimal comma before a percent sign ("2,7% overall") is one number, not two
+    for m in _DECIMAL_COMMA_PCT.finditer(masked):
+        out = [n for n in out if n.end <= m.start() or n.start >= m.end()]
+        out.append(Number(to_float(m.group(1) + "." + m.group(2)), m.start(), m.end(), text[m.start() : m.end()],
+                          "", True))
+    return sorted(out, key=lambda n: n.start)
+
+
+_DECIMAL_COMMA_PCT = re.compile(r"(?<![\d.,·])(\d{1,2}),(\d{1,2})\s*%")
 
 
 _LEVEL = r"(?:(?P<level>\d{2}(?:[.·]\d+)?)\s*%\s*[-]?\s*C\.?I\.?|C\.?I\.?\s*(?P<level2>\d{2})\s*%|C\.?I\.?)"

@@ -167,3 +167,9 @@ def test_citation_marks_are_not_numbers() -> None:
 
 def test_gene_and_marker_names_are_not_numbers() -> None:
     assert find_numbers("Ki-67 and PD-L1 in TP53") == []
+
+
+def test_decimal_comma_percent() -> None:
+    found = find_numbers("present in 1 of 14 evaluable patients (2,7% overall, 7,1% of assessed patients)")
+    assert [(n.value, n.percent) for n in found] == [(1.0, False), (14.0, False), (2.7, True), (7.1, True)]
+    assert [n.value for n in find_numbers("cited in refs 14,15 and 1,234 patients")] == [14.0, 15.0, 1.0, 234.0]
