@@ -155,7 +155,7 @@ _LATEX = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\%": "
           r"\times": "×", r"\alpha": "α", r"\beta": "β", r"\mu": "µ", "&lt;": "<", "&gt;": ">",
           "&amp;": "&", "&le;": "≤", "&ge;": "≥"}
 _DROP = re.compile(
-    r"<sup>[\d,\s–\-−]*</sup>"  # citation marks
+    r"(?<!m)<sup>[\d,\s–\-−]*</sup>"  # citation marks (not mg/m<sup>2</sup>)
     r"|\^\{[\d,\s–\-−]*\}"  # LaTeX citation marks
     r"|(?<=[a-z\)\.,])[¹²³⁰⁴⁵⁶⁷⁸⁹]+(?:[⁻,][¹²³⁰⁴⁵⁶⁷⁸⁹]+)*"  # unicode citation marks after words
     r"|\\text\{|\\mathrm\{|</?sup>|</?sub>|</?em>|</?i>|</?b>|\\,|\\ "
@@ -316,6 +316,8 @@ class Sent:
     section_kind: str
     section_title: str | None
     paragraph: int  # sentences of one paragraph share it
+    #: The pieces of a sentence cut by a table or figure (document offsets); one piece otherwise.
+    parts: tuple[tuple[int, int], ...] = ()
 
     @property
     def text(self) -> str:
@@ -370,8 +372,18 @@ def sentences(document: Document) -> list[Sent]:
 def _sentences(document: Document) -> Iterator[Sent]:
     text = document.text
     spans: list[tuple[int, int, int | None]]
+    tails: dict[int, list[tuple[int, int]]] = {}  # first piece -> the pieces after a table or figure
     if document.sentences:
-        spans = [(s.start, s.end, s.section) for s in document.sentences]
+        spans = []
+        first_of: dict[int, int] = {}
+        for n, sen in enumerate(document.sentences):
+            cont = getattr(sen, "continues", None)
+            if cont is not None and cont in first_of:
+                first_of[n] = first_of[cont]
+                tails.setdefault(first_of[cont], []).append((sen.start, sen.end))
+                continue
+            first_of[n] = sen.start
+            spans.append((sen.start, sen.end, sen.section))
     else:
         spans = [(s, e, None) for s, e in _split_plain(text, 0, len(text))]
     spans = _join_broken(text, spans)
@@ -388,7 +400,7 @@ def _sentences(document: Document) -> Iterator[Sent]:
             continue
         if last_end >= 0 and "\n\n" in text[last_end:start]:
             para += 1
-        last_end = end
+        last_end = max([end] + [b for _, b in tails.get(start, [])])
         # trim surrounding whitespace so the quote is the sentence itself
         while start < end and text[start].isspace():
             start += 1
@@ -396,18 +408,41 @@ def _sentences(document: Document) -> Iterator[Sent]:
             end -= 1
         if end <= start:
             continue
-        yield Sent(i, start, end, Clean.of(text, start, end), kind, section.title if section else None, para)
+        parts = [(start, end)] + [_trimmed(text, a, b) for a, b in tails.get(start, [])]
+        clean = Clean.of(text, start, end)
+        for a, b in parts[1:]:
+            more = Clean.of(text, a, b)
+            clean = Clean(clean.text + " " + more.text, clean.index + (clean.index[-1],) + more.index, clean.start, b)
+        yield Sent(i, start, parts[-1][1], clean, kind, section.title if section else None, para, tuple(parts))
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 # --------------------------------------------------------------------------- evidence
 
 
 def evidence(document: Document, sent: Sent, extractor: str, version: str, confidence: float) -> Evidence:
-    """Evidence for a fact read from ``sent``: the whole sentence as the quote."""
-    return Evidence(document=document.id, start=sent.start, end=sent.end,
-                    quote=document.text[sent.start:sent.end], extractor=extractor,
+    """Evidence for a fact read from ``sent``: the whole sentence (its first piece) as the quote."""
+    start, end = sent.parts[0] if sent.parts else (sent.start, sent.end)
+    return Evidence(document=document.id, start=start, end=end,
+                    quote=document.text[start:end], extractor=extractor,
                     extractor_version=version, confidence=round(confidence, 2),
                     section=sent.section_title)
+
+
+def evidences(document: Document, sent: Sent, extractor: str, version: str, confidence: float
+              ) -> tuple[Evidence, ...]:
+    """One evidence per piece of ``sent`` (a sentence cut by a table is quoted piece by piece)."""
+    parts = sent.parts or ((sent.start, sent.end),)
+    return tuple(Evidence(document=document.id, start=a, end=b, quote=document.text[a:b], extractor=extractor,
+                          extractor_version=version, confidence=round(confidence, 2), section=sent.section_title)
+                 for a, b in parts)
 
 
 def numbers_in_quote(values: Sequence[float | int | None], quote: str) -> bool:

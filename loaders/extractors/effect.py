@@ -15,7 +15,7 @@ import ontology
 from loaders.document import Document
 from loaders.facts import EffectEstimate, Fact
 
-from .common import Hit, Sent, evidence, numbers_in_quote, sentences
+from .common import Hit, Sent, evidences, numbers_in_quote, sentences
 from .grammar import Item, scan
 from .outcome import endpoints_in
 from .population import OVERALL, Populations
@@ -28,7 +28,7 @@ _FACTOR_FAMILIES = ("Biomarker", "ClinicalCharacteristic", "PerformanceStatus", 
                     "NeoplasmType", "Agent", "NamedRegimen", "Grade")
 _MULTI = re.compile(r"\b(?:multivariable|multivariate|adjusted|MVA)\b", re.I)
 _UNI = re.compile(r"\b(?:univariable|univariate|unadjusted|crude|UVA)\b", re.I)
-_LEVEL = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:levels?\s+|index\s+|ratio\s+|values?\s+)?((?:above|below|greater than|"
+_LEVEL = re.compile(r"\)?\s*(?:\([^)]*\)\s*)?(?:levels?\s+|index\s+|ratio\s+|values?\s+)?((?:above|below|greater than|"
                     r"less than|higher than|lower than|over|under|>|<|≥|≤|>=|<=)\s*(?:the\s+)?[\w.]+(?:\s+(?:limit\s+of\s+"
                     r"normal|ULN|×?\s*ULN))?(?:\s+of\s+normal)?)", re.I)
 _BEFORE_LEVEL = re.compile(r"\b(elevated|high|higher|low|lower|increased|decreased|raised|positive|negative|poor|"
@@ -45,7 +45,7 @@ def _endpoint_for(text: str, hits: list[Hit], at: int, carried: str | None) -> s
     if close:
         return close[-1].iri
     after = [e for e in eps if e.start >= at]
-    if after and not re.search(r"\(\s*HR", text[at + 3:after[0].start]):
+    if after:
         return after[0].iri
     if re.search(r"\b(?:mortality|death)\b", text, re.I):
         return _term("OverallSurvival")
@@ -168,8 +168,8 @@ class _Reader:
             endpoint=endpoint, factor=factor, value=float(item.value or 0), factor_term=term, compared=compared,
             reference=reference, model=model, ci_level=item.ci_level, ci_lower=item.ci_lower, ci_upper=item.ci_upper,
             p_value=item.p_value, p_value_text=item.p_text,
-            evidence=(evidence(self.document, sent, NAME, VERSION, conf if model else min(conf, 0.75)),))
-        if not numbers_in_quote([fact.value, fact.ci_lower, fact.ci_upper], fact.evidence[0].quote):
+            evidence=evidences(self.document, sent, NAME, VERSION, conf if model else min(conf, 0.75)))
+        if not numbers_in_quote([fact.value, fact.ci_lower, fact.ci_upper], " ".join(e.quote for e in fact.evidence)):
             return None
         return fact
 

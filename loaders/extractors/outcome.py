@@ -19,7 +19,7 @@ from loaders.document import Document
 from loaders.facts import Fact, Outcome
 from ontology.vocabulary import GROUPING_CLASSES
 
-from .common import NUM, WORD_NUMBER, Hit, Sent, evidence, numbers_in_quote, sentences, to_number
+from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, numbers_in_quote, sentences, to_number
 from .grammar import Item, scan, timepoints
 from .population import OVERALL, PopMention, Populations
 from .scope import own_sentences
@@ -389,9 +389,9 @@ class _Reader:
             ci_upper_not_reached=item.ci_upper_nr, range_lower=item.range_lower, range_upper=item.range_upper,
             count=count, timepoint=tp[0] if tp else None, timepoint_unit=_term(_UNIT_TERMS[tp[1]]) if tp else None,
             p_value=p.p_value if p else None, p_value_text=p.p_text if p else None,
-            evidence=(evidence(self.document, self.sent, NAME, VERSION, conf),))
+            evidence=evidences(self.document, self.sent, NAME, VERSION, conf))
         nums = [fact.value, fact.ci_lower, fact.ci_upper, fact.range_lower, fact.range_upper, fact.count, fact.timepoint]
-        if not numbers_in_quote(nums, fact.evidence[0].quote):
+        if not numbers_in_quote(nums, " ".join(e.quote for e in fact.evidence)):
             return None
         return fact
 

@@ -36,7 +36,7 @@ OWN_CUE = re.compile(
     r"\b(?:we|our|us|here(?=,| we)|this (?:study|trial|cohort|analysis|phase|retrospective|prospective"
     r"|population|large|multic\w+)|the present (?:study|cohort|analysis)|in the present"
     r"|the current study)\b", re.IGNORECASE)
-CITATION = re.compile(r"<sup>\s*\d[\d,\s–\-]*</sup>|\^\{\s*\d[\d,\s–\-]*\}|(?<=[a-ln-z)\].,%])[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
+CITATION = re.compile(r"(?<!m)<sup>\s*\d[\d,\s–\-]*</sup>|\^\{\s*\d[\d,\s–\-]*\}|(?<=[a-ln-z)\].,%])[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
                       r"|\[\d+(?:\s*[,–-]\s*\d+)*\]")
 
 
@@ -122,7 +122,7 @@ def own_sentences(sents: list[Sent], scope: Scope, text: str) -> list[Sent]:
     out = []
     foreign_para: int | None = None
     for sent in sents:
-        raw = text[sent.start:sent.end]
+        raw = " ".join(text[a:b] for a, b in sent.parts) if sent.parts else text[sent.start:sent.end]
         if scope.is_foreign(sent, raw):
             if scope.names_in(sent.text) or CITATION.search(raw):
                 foreign_para = sent.paragraph

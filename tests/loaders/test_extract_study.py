@@ -29,7 +29,9 @@ def docs() -> dict[str, Document]:
 
 
 def _one(facts: list, kind: type) -> object:
-    found = [f for f in facts if isinstance(f, kind)]
+    """The one fact of ``kind`` that the running-text extractors made (not the cited-trial ones)."""
+    found = [f for f in facts if isinstance(f, kind) and getattr(f, "role", "primary") == "primary"
+             and f.evidence and f.evidence[0].extractor == "study"]
     assert len(found) == 1, found
     return found[0]
 
