@@ -228,8 +228,17 @@ def segment(text: str, tables: tuple[Table, ...] = ()) -> tuple[Section, ...]:
 
         # the title
         if not seen_title and major is None:
-            is_title = (span.start == title_heading) if title_heading is not None else (
-                _is_furniture(para, text) is None and not _RUN_IN.match(first))
+            if title_heading is not None:
+                is_title = span.start == title_heading
+            elif _is_furniture(para, text) is None and not md:
+                # the first paragraph that is not furniture is the title when it is shaped like one
+                # (an excerpt that opens with a sentence or a "Results" heading has no title)
+                seen_title = True
+                is_title = (para.single and len(first) <= 300 and major_kind(first) is None
+                            and not _RUN_IN.match(first) and not _FIGURE.match(first)
+                            and not re.search(r"[.!?]$", first))
+            else:
+                is_title = False
             if is_title:
                 seen_title = True
                 heading_text = md.group(2) if md else first
@@ -306,6 +315,12 @@ def segment(text: str, tables: tuple[Table, ...] = ()) -> tuple[Section, ...]:
                 units.append(_Unit("introduction", "Introduction", span.start))
                 current = ("introduction", "Introduction")
                 continue
+            if re.search(r"[.!?][\"'”’)\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹,–]+|<sup>[^<]*</sup>|\^\{[^}]*\})?$", para_text.rstrip()):
+                # prose before any heading that is not an abstract: an excerpt, a note
+                major, major_title = "body", ""
+                units.append(_Unit("body", "", span.start))
+                current = ("body", "")
+                continue
             units.append(_Unit("furniture", _clean(first)[:80], span.start))
             continue
         if units and units[-1].kind in ("table", "furniture", "affiliations", "figure_legend", "title"):
@@ -338,8 +353,10 @@ def _clean(heading: str) -> str:
 def _title_heading(text: str) -> int | None:
     """Offset of the first level-1 markdown heading in the first part of the text, if any."""
     limit = max(4000, len(text) // 10)
-    m = re.search(r"(?m)^# +\S", text[:limit])
-    return m.start() if m else None
+    for m in re.finditer(r"(?m)^# +(\S.*)$", text[:limit]):
+        if major_kind(m.group(1)) is None:  # "# Abstract" is not a title
+            return m.start()
+    return None
 
 
 def _to_sections(text: str, units: list[_Unit]) -> tuple[Section, ...]:

@@ -152,3 +152,16 @@ def test_paraphrased_paper_in_memory() -> None:
     assert kinds == ["title", "affiliations", "affiliations", "abstract", "abstract", "abstract", "methods",
                      "affiliations", "results", "results", "references"]
     assert kind_at(document, "The ORR was 40%.") == "results"
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Median OS was 13.9 months. PFS was 5.7 months.", ["body"]),
+        ("Results\n\nThe ORR was 56.8%.", ["results"]),
+        ("# Abstract\n\nSome text here.\n\n# Methods\n\nWe did it.", ["abstract", "methods"]),
+        ("A short title\n\nBody sentence here.", ["title", "body"]),
+    ],
+)
+def test_excerpts_without_front_matter(text: str, kinds: list[str]) -> None:
+    assert [s.kind for s in read_text("excerpt", text).sections] == kinds
