@@ -111,7 +111,8 @@ class ModuleExtractor:
 
 
 #: Every extractor, in order. Others register theirs with ``EXTRACTORS.append(...)``.
-EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("outcome"), ModuleExtractor("effect")]
+EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("regimen"), ModuleExtractor("outcome"),
+                               ModuleExtractor("effect")]
 EXTRACTORS += [ModuleExtractor("tables"), ModuleExtractor("review_tables"), ModuleExtractor("cited_trials")]
 
 
