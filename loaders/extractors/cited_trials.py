@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.document import Document
-from loaders.extractors.review_results import Cleaned, Result, parse
+from loaders.extractors.review_results import Cleaned, Result, labelled, parse
 from loaders.extractors.review_tables import registry_ids
 from loaders.extractors.tables import find_terms, section_title, term
 from loaders.facts import Evidence, Fact, Outcome, Study, normalise_name, study_key
@@ -34,7 +34,8 @@ VERSION = "0.1.0"
 _I = re.IGNORECASE
 _SKIP_SECTIONS = {"references", "affiliations", "acknowledgements", "declarations", "furniture", "title", "table",
                   "figure_legend"}
-_TOKEN = r"(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[0-9]+[A-Za-z]*[A-Z][A-Za-z0-9]*)(?:-[A-Za-z0-9]+)*"
+_TOKEN = (r"(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[0-9]+[A-Za-z]*[A-Z][A-Za-z0-9]*|[0-9]+(?=-[A-Za-z]*[A-Z]))"
+          r"(?:-[A-Za-z0-9]+)*")
 _NAME = re.compile(rf"(?<![\w-])(?P<name>{_TOKEN}(?:[ ](?:{_TOKEN}|\d{{1,4}}(?![\w.%])))*)(?![\w-])")
 _TRIAL_WORD = r"(?:trials?|study|studies|cohort)"
 _AFTER = re.compile(
@@ -44,18 +45,23 @@ _AFTER = re.compile(
 _BEFORE = re.compile(rf"\b{_TRIAL_WORD}\s*(?:[,;:]?\s*(?:the|a)?\s*|\((?:[^()]*(?:,|\band)\s*)?)$|"
                      rf"\b{_TRIAL_WORD}\b[^.()]{{0,50}}\($", _I)
 _FIRST_PERSON = re.compile(r"\b(?:our|we|us)\b", _I)
-_OTHER_STUDY = re.compile(r"\b(?:an?|another|one|two|three|this|that)\s+(?:[\w-]+\s+){0,3}?"
+_OTHER_STUDY = re.compile(r"\b(?:an?|another|one|two|three)\s+(?:[\w-]+\s+){0,3}?"
                           r"(?:trial|study|analysis|investigation|cohort|series)\b|\bstudy of\b", _I)
-_ANAPHORA = re.compile(r"\b(?:the|both|these|this)\s+(?:two\s+)?(?:trial|study|interventions|arms|regimens)\b|"
+_ANAPHORA = re.compile(r"\b(?:the|both|these|this)\s+(?:two\s+)?(?:trial|study|investigation|interventions|arms|regimens)\b|"
                        r"\bboth (?:trial )?arms\b", _I)
 _REGISTERED = re.compile(r"\bregistered\b", _I)
 _MARK = re.compile(r"\^\{([^}]*)\}|<sup>([^<]*)</sup>|([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)")
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_ENROL = re.compile(r"\b(?P<verb>enrolled|included|involving|involved|recruited|(?<=trial )with|(?<=study )with|"
-                    r"aims? to enrol+)\s+(?P<n>\d{2,4})\s+"
+_ENROL = re.compile(r"\b(?P<verb>enrolled|included|involving|involved|recruited|aims? to enrol+|"
+                    r"(?<=trial )with|(?<=study )with|(?:trial|study)\b[^.;]{0,90}?\bin)\s+(?P<n>\d{2,4})\s+"
                     r"(?:chemotherapy-na[iï]ve\s+)?(?:patients|participants|subjects)\b", _I)
+_COHORT = re.compile(r"\bin (?:a|the) (?:cohort|subgroup|population) of (?:\d+\s+)?(?:patients with\s+)?"
+                     r"(?P<label>[A-Z][\w\- ]{2,30}?)(?=\s+(?:progressed|who|with|treated|and)\b|[,.;)])|"
+                     r"\bin \d+ (?:patients|participants) with (?P<label2>[A-Z][\w\- ]{2,30}?)(?=[,.;)]|\s+(?:who|and)\b)|"
+                     r"\bincluding (?P<label3>[A-Z][\w\- ]{1,20}?), where\b")
+_EITHER = re.compile(r"\beither (?P<a>[^,;]{3,80}?) or (?P<b>[\w/+\- ]{3,40}?)(?=\s+as\b|[,.;]|\s+in\b)", _I)
 _VERSUS_ARMS = re.compile(r"(?P<a>[\w/+\-]+(?:\s+(?:combination|alone|monotherapy))?)\s+(?:compared with|versus|vs\.?)\s+"
-                          r"(?P<b>[\w/+\-]+(?:\s+(?:alone|monotherapy|combination))?)\s*\(", _I)
+                          r"(?P<b>[\w/+\-]+(?:\s+(?:alone|monotherapy|combination))?)(?=\s*\(|\s+in terms of|\s*,)", _I)
 
 
 @dataclass
@@ -67,6 +73,8 @@ class Mention:
     start: int  # source offsets
     end: int
     aliases: list[str] = field(default_factory=list)
+    cohort: str | None = None  # "in a cohort of G3 GEP NENs": the population its results are about
+    arms: tuple[str, ...] = ()  # "randomised to receive either A or B": its arms, in order
 
     @property
     def key(self) -> str:
@@ -201,6 +209,11 @@ def extract(document: Document, context: Any = None) -> Iterator[Fact]:
         marks = _marks(raw)
         if every:
             current = found[0] if len(found) == 1 and len(every) == 1 else None
+            if current is not None:
+                cohort = _COHORT.search(cleaned.text)
+                either = _EITHER.search(cleaned.text)
+                current.cohort = next((x.strip() for x in cohort.groups() if x), None) if cohort else None
+                current.arms = (either["a"].strip(), either["b"].strip()) if either else ()
             if current is not None and not _others(cleaned.text, current, cleaned):
                 yield from _outcomes(document, cleaned, current, 0.8)
             current_marks, current_end, current_closed, waited = marks, sentence.end, _ends_sentence(raw), 0
@@ -274,10 +287,12 @@ def _evidence(document: Document, start: int, end: int, confidence: float) -> Ev
 
 
 def _outcomes(document: Document, cleaned: Cleaned, m: Mention, confidence: float) -> Iterator[Fact]:
-    results = parse(cleaned.text)
+    results = labelled(parse(cleaned.text))
     arms = _VERSUS_ARMS.search(cleaned.text)
+    cohort = _COHORT.search(cleaned.text)
+    cohort_label = next((x.strip() for x in cohort.groups() if x), None) if cohort else m.cohort
     for r in results:
-        population = _population(r, results, arms, cleaned.text)
+        population = _population(r, arms, cohort_label, m.arms)
         start, end = cleaned.span(r.start, r.end)
         quote = document.text[start:end]
         outcome = Outcome(study=m.key, population=population, endpoint=term(r.endpoint), statistic=term(r.statistic),
@@ -285,14 +300,17 @@ def _outcomes(document: Document, cleaned: Cleaned, m: Mention, confidence: floa
                           ci_level=0.95 if r.ci_lower is not None and "95%" in quote else None,
                           ci_lower=r.ci_lower, ci_upper=r.ci_upper, count=r.count, timepoint=r.timepoint,
                           timepoint_unit=term(r.timepoint_unit) if r.timepoint_unit else None)
-        yield outcome.with_evidence(_evidence(document, start, end, confidence if r.label or not r.chained else 0.5))
+        sure = r.label or not r.chained or population != f"group {r.position + 1}"
+        yield outcome.with_evidence(_evidence(document, start, end, confidence if sure else 0.5))
 
 
-def _population(r: Result, results: list[Result], arms: re.Match[str] | None, text: str) -> str:
+def _population(r: Result, arms: re.Match[str] | None, cohort: str | None, trial_arms: tuple[str, ...]) -> str:
     if r.label:
         return r.label
-    if r.chained and arms is not None and arms.end() <= r.start + 40 and r.position < 2:
+    if r.chained and arms is not None and arms.start() < r.start and r.position < 2:
         return arms["a"] if r.position == 0 else arms["b"]
+    if r.chained and len(trial_arms) == 2 and r.position < 2:
+        return trial_arms[r.position]
     if r.chained:
         return f"group {r.position + 1}"
-    return "overall"
+    return cohort or "overall"

@@ -86,7 +86,8 @@ _VALUE = re.compile(
     rf"(?P<v>{_NUM})\s*(?P<pct>%)?\s*(?P<unit>{_UNIT})?"
     rf"(?:\s*\((?P<paren>[^()]{{1,60}})\))?", _I)
 _GLUE = re.compile(r"^(?:\s*(?:[=:(),]|(?:was|were|is|of|at|reached|to|improved|only|approximately|about|"
-                   r"which was|that was|achieved in|remained modest at|modest at)(?![\w-])))*\s*", _I)
+                   r"which was|that was|achieved in|remained modest at|modest at|comparable|similar|observed in|seen in|"
+                   r"reported in)(?![\w-])))*\s*", _I)
 _BY = re.compile(r"^\s*(?:was|were)?\s*(?:shorter|longer|higher|lower|improved|increased|decreased|reduced|"
                  r"better|worse)\s+by\b", _I)
 _JOIN = re.compile(r"\s*(?:,\s*)?(?:versus|vs\.?|compared (?:with|to)|and|than)\s+(?:in\s+)?", _I)
@@ -96,6 +97,9 @@ _LABEL_AFTER = re.compile(
     r"(?:\s*(?:group|arm|cohort))?", _I)
 _IN_LABEL = re.compile(rf"\s*(?:(?:than|versus|vs\.?|and|compared with)\s+)?in\s+(?P<label>[A-Za-z][\w\- ]{{1,30}}?)\s*"
                        rf"\((?P<v>{_NUM})\s*%\)", _I)
+_LABEL_NAMED = re.compile(
+    r"\s*(?:with|for|in)\s+(?:the\s+)?(?P<label>[\w/+\-]+(?:\s+(?:and|plus|\+)\s+[\w/+\-]+)*)\s+"
+    r"(?:combination|group|arm|cohort|regimen)\b", _I)
 _CI = re.compile(rf"^(?:95%\s*CI[:,]?\s*)?(?P<lo>{_NUM})\s*(?:[-–—]|to)\s*(?P<hi>{_NUM})\s*%?$", _I)
 _TIMEPOINT_BEFORE = re.compile(r"(?P<n>\d+)\s*-?\s*(?P<u>months?|mo|years?|weeks?)\s*$", _I)
 _TIMEPOINT_AT = re.compile(r"\s*at\s+(?P<n>\d+)\s*(?P<u>months?|years?|weeks?)\b\s*[:=]?\s*", _I)
@@ -104,6 +108,7 @@ _PERCENT_OF = re.compile(rf"(?P<v>{_NUM})%\s*of\s*(?:the\s*)?(?:patients|partici
                          rf"(?:\s*\(\s*[nN]\s*=\s*(?P<n>\d+)\s*\))?\s*(?:had|with|showed|experienced|were|achieved)\s*$", _I)
 _COUNT_PCT_BEFORE = re.compile(rf"(?P<n>\d+)?\s*(?:patients|participants)\s*\((?P<v>{_NUM})%\)\s*"
                                rf"(?:had|with|showed|experienced)\s*$", _I)
+_PERCENT_RIGHT_BEFORE = re.compile(rf"\b(?:an?|the)\s+(?P<v>{_NUM})\s*%\s*$", _I)
 _RESPONSE_CATEGORIES = {"CompleteResponse", "PartialResponse", "StableDisease", "ProgressiveDisease"}
 _SKIP_ENDPOINTS = {"FollowUp", "Safety", "BestOverallResponse"}
 _RATE_ENDPOINTS = {"ObjectiveResponseRate", "DiseaseControlRate", "ClinicalBenefitRate"}
@@ -261,7 +266,7 @@ def _after(text: str, m: _Mention, limit: int) -> list[Result]:
                 if label is None and not re.match(r"^\s*(?:95%|CI|range)", paren):
                     end = vm.end("unit") if vm["unit"] else (vm.end("pct") if pct else vm.end("v"))
         if label is None:
-            la = _LABEL_AFTER.match(text, end, limit)
+            la = _LABEL_NAMED.match(text, end, limit) or _LABEL_AFTER.match(text, end, limit)
             if la:
                 label = re.sub(r"^(?:those|patients|participants)\s+(?:that|who)\s+received\s+", "", la["label"], flags=_I)
                 end = la.end()
@@ -295,6 +300,11 @@ def _after(text: str, m: _Mention, limit: int) -> list[Result]:
 def _before(text: str, m: _Mention) -> list[Result]:
     """"47.6% of patients (n = 10) had stable disease", "Six patients (28.6%) had progressive disease"."""
     head = text[max(0, m.start - 60):m.start]
+    right = _PERCENT_RIGHT_BEFORE.search(head)
+    if right and not m.rate:
+        start = m.start - (len(head) - right.start("v"))
+        return [Result(endpoint=m.name, statistic="Proportion", value=float(right["v"]), start=start, end=m.end,
+                       unit="Percent")]
     for rx in (_PERCENT_OF, _COUNT_PCT_BEFORE):
         hit = rx.search(head)
         if hit:
@@ -302,9 +312,11 @@ def _before(text: str, m: _Mention) -> list[Result]:
             start = m.start - (len(head) - hit.start())
             at = _TIMEPOINT_AT.match(text, m.end)
             if at:
-                return [Result(endpoint=m.name, statistic="Rate", value=float(hit["v"]), start=start, end=at.end(),
-                               unit="Percent", count=count, timepoint=float(at["n"]),
-                               timepoint_unit=_TIME_UNIT.get(at["u"].lower(), "Month"))]
+                la = _LABEL_AFTER.match(text, at.end())
+                return [Result(endpoint=m.name, statistic="Rate", value=float(hit["v"]), start=start,
+                               end=la.end() if la else at.end(), unit="Percent", count=count, timepoint=float(at["n"]),
+                               timepoint_unit=_TIME_UNIT.get(at["u"].lower(), "Month"),
+                               label=la["label"] if la else None)]
             if m.rate:
                 return []
             return [Result(endpoint=m.name, statistic="Proportion", value=float(hit["v"]), start=start, end=m.end,
@@ -344,4 +356,35 @@ def _respectively(text: str, group: list[_Mention]) -> list[Result]:
 def population_note(text: str) -> tuple[str | None, int | None]:
     """A population named with its size in a results cell: "n = 7 (NEC)" -> ("NEC", 7)."""
     m = _N_POP.search(text)
-    return (m["label"].strip(), int(m["n"])) if m else (None, None)
+    if not m or re.search(r"\d", m["label"]):
+        return None, None
+    return m["label"].strip(), int(m["n"])
+
+
+def labelled(results: list[Result]) -> list[Result]:
+    """Results with the group labels a sentence prints once.
+
+    "a median OS of 12.3 months in the atezolizumab group compared with 10.3 months in the placebo
+    group, with median PFS of 5.2 months versus 4.3 months, respectively": the unlabelled chain takes
+    the labels of the labelled chain of the same length. "an ORR of 22%, a median PFS of 5.4 months,
+    and a median OS of 10.6 months for the carboplatin and etoposide combination": a single label
+    closing a list of single values applies to all of them.
+    """
+    chains: dict[int, list[Result]] = {}
+    for r in results:
+        if r.chained:
+            chains.setdefault(r.start, []).append(r)
+    labelled_chains = [c for c in chains.values() if all(x.label for x in c)]
+    out: list[Result] = []
+    for r in results:
+        if r.chained and not r.label:
+            same = [c for c in labelled_chains if len(c) == len(chains[r.start])]
+            if len(same) == 1:
+                r = Result(**{**r.__dict__, "label": same[0][r.position].label})
+        out.append(r)
+    singles = [r for r in out if not r.chained]
+    labels = {r.label for r in singles if r.label}
+    if len(singles) > 1 and len(labels) == 1 and singles[-1].label and len(out) == len(singles):
+        label = singles[-1].label
+        out = [r if r.label else Result(**{**r.__dict__, "label": label}) for r in out]
+    return out

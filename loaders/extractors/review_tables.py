@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from loaders.document import Cell, Document, Table, TableRow
-from loaders.extractors.review_results import Cleaned, Result, parse, population_note
+from loaders.extractors.review_results import Cleaned, Result, labelled, parse, population_note
 from loaders.extractors.tables import clean, column_headers, evidence, find_terms, is_trial_table, local, term
 from loaders.facts import Arm, Fact, Outcome, Regimen, RegimenComponent, Study, study_key
 from ontology import headers
@@ -218,7 +218,7 @@ def _results(document: Document, table: Table, ri: int, column: int, c: Cell, ke
              arms: list[str]) -> Iterator[Fact]:
     cleaned = Cleaned.of(document.text, c.start, c.end)
     note, _ = population_note(cleaned.text)
-    found = parse(cleaned.text)
+    found = labelled(parse(cleaned.text))
     for r in found:
         chain = 1 + max((x.position for x in found if x.chained and x.start == r.start), default=0)
         population, confidence = _population(r, arms, note, chain)

@@ -36,11 +36,11 @@ KIND_OF: dict[type[Fact], str] = {Outcome: "outcome", EffectEstimate: "effect", 
                                   AdverseEvent: "adverse_event", Study: "study"}
 
 #: Floors: measured on the corpus (see the printed table) minus a small margin.
-RECALL_FLOOR = {"000_d94e49e236f24c41": 0.88, "002_34b4878d2beb713d": 0.85, "003_702b57e71bc14018": 0.88,
-                "004_a5a6c1408807182b": 0.84}
-PRECISION_FLOOR = {"000_d94e49e236f24c41": 0.93, "002_34b4878d2beb713d": 0.87, "003_702b57e71bc14018": 0.80,
-                   "004_a5a6c1408807182b": 0.85}
-OVERALL_RECALL_FLOOR = 0.87
+RECALL_FLOOR = {"000_d94e49e236f24c41": 0.91, "002_34b4878d2beb713d": 0.92, "003_702b57e71bc14018": 0.96,
+                "004_a5a6c1408807182b": 0.85}
+PRECISION_FLOOR = {"000_d94e49e236f24c41": 0.96, "002_34b4878d2beb713d": 0.97, "003_702b57e71bc14018": 0.96,
+                   "004_a5a6c1408807182b": 0.87}
+OVERALL_RECALL_FLOOR = 0.91
 
 
 @cache
@@ -56,14 +56,15 @@ def document_and_facts(document: str) -> tuple[Any, tuple[Fact, ...]]:
 
 # --------------------------------------------------------------------------- loose comparison
 
-_STOP = {"the", "group", "arm", "cohort", "patients", "patient", "n", "no", "of", "with", "in", "and", "plus", "a"}
+_STOP = {"x", "the", "group", "arm", "cohort", "patients", "patient", "n", "no", "of", "with", "in", "and", "plus", "a"}
 
 
 def tokens(text: str | None) -> frozenset[str]:
     """Words of a label, folded: case, plurals, "+"/"plus", punctuation."""
     if not text:
         return frozenset()
-    text = text.lower().replace("≥", " >= ").replace("≤", " <= ").replace("×", "x")
+    text = text.lower().replace("≥", " >= ").replace("≤", " <= ").replace("×", " x ")
+    text = re.sub(r"(\d)x\b", r"\1 x", re.sub(r"(\d)x(?=[a-z])", r"\1 x ", text))
     out = set()
     for tok in re.findall(r"[a-z0-9]+(?:\.[0-9]+)?|>=|<=|[<>]", text):
         if tok in _STOP:
@@ -169,7 +170,8 @@ class Matcher:
     def _outcome(self, g: dict[str, Any], f: Outcome) -> bool:
         if acronym(f.endpoint) != g["endpoint"].upper():
             return False
-        if not close(g["value"], f.value):
+        if not close(g["value"], f.value) and not (f.value is None and g.get("count") is not None
+                                                    and g["count"] == f.count):
             return False
         if g.get("count") is not None and f.count is not None and g["count"] != f.count:
             return False
@@ -287,7 +289,7 @@ def test_overall_recall() -> None:
 
 
 _NUMBER = re.compile(r"(?<![\w.])\.?\d+(?:[.,·]\d+)*")
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_WORDS = {"twenty-one": 21, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def numbers_in(quote: str) -> list[float]:
