@@ -188,147 +188,174 @@ def _plain_heading(line: str) -> bool:
 
 @dataclass
 class _Unit:
+    """The start of a section: its kind, title and heading span."""
+
     kind: str
     title: str
     start: int
     heading: Span | None = None
-    new: bool = True  # starts a new section (False: continues the previous one)
 
 
-def segment(text: str, tables: tuple[Table, ...] = ()) -> tuple[Section, ...]:
-    """Cut ``text`` into sections; ``tables`` (from :func:`loaders.tables.find_tables`) become
-    sections of kind ``table`` spanning caption, rows and footnotes (all printed parts)."""
-    table_spans = sorted(
-        (span.start, span.end, table.label)
-        for table in tables
-        for span in (table.parts or (Span(table.start, table.end),))
-    )
-    units: list[_Unit] = []
-    major: str | None = None  # None = front matter
-    major_title = ""
-    seen_title = False
-    seen_abstract = False
-    current: tuple[str, str] | None = None  # (kind, title) of the prose to resume after an interruption
-    ti = 0
-    title_heading = _title_heading(text)
+_INTERRUPTIONS = ("table", "furniture", "affiliations", "figure_legend", "title")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹,–]+|<sup>[^<]*</sup>|\^\{[^}]*\})?$")
 
-    for span in paragraphs(text):
-        while ti < len(table_spans) and table_spans[ti][1] <= span.start:
-            ti += 1
-        if ti < len(table_spans) and table_spans[ti][0] <= span.start < table_spans[ti][1]:
-            t_start, _, label = table_spans[ti]
-            if not units or units[-1].kind != "table" or units[-1].start != t_start:
-                units.append(_Unit("table", label, t_start))
-            continue
-        para_text = text[span.start : span.end]
-        para = _Para(span.start, span.end, para_text.splitlines())
-        first = para.lines[0].strip()
-        md = _MD_HEADING.match(first) if para.single else None
-        bold = _BOLD_LINE.match(first) if para.single else None
 
-        # the title
-        if not seen_title and major is None:
-            if title_heading is not None:
-                is_title = span.start == title_heading
-            elif _is_furniture(para, text) is None and not md:
-                # the first paragraph that is not furniture is the title when it is shaped like one
-                # (an excerpt that opens with a sentence or a "Results" heading has no title)
-                seen_title = True
-                is_title = (para.single and len(first) <= 300 and major_kind(first) is None
-                            and not _RUN_IN.match(first) and not _FIGURE.match(first)
-                            and not re.search(r"[.!?]$", first))
-            else:
-                is_title = False
-            if is_title:
-                seen_title = True
-                heading_text = md.group(2) if md else first
-                units.append(_Unit("title", _clean(heading_text), span.start, Span(span.start, span.end)))
+class _Segmenter:
+    """Walks the paragraphs of a text once, deciding for each where a section starts."""
+
+    def __init__(self, text: str, tables: tuple[Table, ...]) -> None:
+        self.text = text
+        self.table_spans = sorted(
+            (span.start, span.end, table.label)
+            for table in tables
+            for span in (table.parts or (Span(table.start, table.end),))
+        )
+        self.ti = 0
+        self.units: list[_Unit] = []
+        self.major: str | None = None  # None while in the front matter
+        self.major_title = ""
+        self.seen_title = False
+        self.seen_abstract = False
+        self.current: tuple[str, str] | None = None  # the prose to resume after an interruption
+        self.title_heading = _title_heading(text)
+
+    def run(self) -> list[_Unit]:
+        for span in paragraphs(self.text):
+            if self._table(span):
                 continue
-            if title_heading is not None and span.start < title_heading:
-                units.append(_Unit("furniture", _clean(first)[:80], span.start))
-                continue
+            para = _Para(span.start, span.end, self.text[span.start : span.end].splitlines())
+            first = para.lines[0].strip()
+            md = _MD_HEADING.match(first) if para.single else None
+            for step in (self._title, self._furniture, self._legend, self._heading, self._run_in, self._prose):
+                if step(para, first, md):
+                    break
+        return self.units
 
-        furniture = _is_furniture(para, text)
-        if furniture and not md:
-            units.append(_Unit(furniture, _clean(first)[:80], span.start))
-            continue
+    def _add(self, kind: str, title: str, start: int, heading: Span | None = None, *, prose: bool = False) -> None:
+        self.units.append(_Unit(kind, title, start, heading))
+        if prose:
+            self.current = (kind, title)
 
-        if _FIGURE.match(first) and not md:
-            units.append(_Unit("figure_legend", _clean(first)[:80], span.start))
-            continue
-        if units and units[-1].kind == "figure_legend" and (
+    def _table(self, span: Span) -> bool:
+        spans = self.table_spans
+        while self.ti < len(spans) and spans[self.ti][1] <= span.start:
+            self.ti += 1
+        if not (self.ti < len(spans) and spans[self.ti][0] <= span.start < spans[self.ti][1]):
+            return False
+        t_start, _, label = spans[self.ti]
+        if not self.units or self.units[-1].kind != "table" or self.units[-1].start != t_start:
+            self._add("table", label, t_start)
+        return True
+
+    def _title(self, para: _Para, first: str, md: re.Match[str] | None) -> bool:
+        if self.seen_title or self.major is not None:
+            return False
+        if self.title_heading is not None:
+            if para.start == self.title_heading:
+                self.seen_title = True
+                self._add("title", _clean(md.group(2) if md else first), para.start, Span(para.start, para.end))
+                return True
+            if para.start < self.title_heading:  # "## ARTICLE OPEN" above the title
+                self._add("furniture", _clean(first)[:80], para.start)
+                return True
+            return False
+        if md or _is_furniture(para, self.text) is not None:
+            return False
+        # the first paragraph that is not furniture is the title when it is shaped like one
+        # (an excerpt that opens with a sentence or a "Results" heading has no title)
+        self.seen_title = True
+        if (para.single and len(first) <= 300 and major_kind(first) is None and not _RUN_IN.match(first)
+                and not _FIGURE.match(first) and not re.search(r"[.!?]$", first)):
+            self._add("title", _clean(first), para.start, Span(para.start, para.end))
+            return True
+        return False
+
+    def _furniture(self, para: _Para, first: str, md: re.Match[str] | None) -> bool:
+        kind = None if md else _is_furniture(para, self.text)
+        if kind:
+            self._add(kind, _clean(first)[:80], para.start)
+        return bool(kind)
+
+    def _legend(self, para: _Para, first: str, md: re.Match[str] | None) -> bool:
+        if md:
+            return False
+        if _FIGURE.match(first):
+            self._add("figure_legend", _clean(first)[:80], para.start)
+            return True
+        # what follows a legend and belongs to it: its source, its abbreviations, its second page
+        return bool(self.units) and self.units[-1].kind == "figure_legend" and bool(
             first.lower().startswith("source:") or _looks_like_abbreviations(first)
             or _ONE_ABBREVIATION.match(first)
-            or not re.search(r"[.!?][*)\]]*\s*$", text[max(0, span.start - 10) : span.start])
-        ):
-            continue  # stays in the legend
+            or not re.search(r"[.!?][*)\]]*\s*$", self.text[max(0, para.start - 10) : para.start])
+        )
 
-        heading_text = None
+    def _heading(self, para: _Para, first: str, md: re.Match[str] | None) -> bool:
+        bold = _BOLD_LINE.match(first) if para.single else None
         if md:
             heading_text = md.group(2)
         elif bold:
             heading_text = bold.group(1)
         elif para.single and major_kind(first) is not None:
             heading_text = first
-        elif para.single and major not in (None, "references") and _plain_heading(first):
-            if _next_is_furniture(text, span.end):
-                units.append(_Unit("furniture", _clean(first)[:80], span.start))
-                continue
+        elif para.single and self.major not in (None, "references") and _plain_heading(first):
+            if _next_is_furniture(self.text, para.end):  # a running journal header: "Ther Adv Med Oncol"
+                self._add("furniture", _clean(first)[:80], para.start)
+                return True
             heading_text = first
-        if heading_text is not None:
-            kind = major_kind(heading_text)
-            if kind is None:
-                kind = major or "body"
+        else:
+            return False
+        kind = major_kind(heading_text)
+        if kind is None:
+            kind = self.major or "body"
+        else:
+            self.major, self.major_title = kind, _clean(heading_text)
+            self.seen_abstract = self.seen_abstract or kind == "abstract"
+        self._add(kind, _clean(heading_text), para.start, Span(para.start, para.end), prose=True)
+        return True
+
+    def _run_in(self, para: _Para, first: str, md: re.Match[str] | None) -> bool:
+        run_in = _RUN_IN.match(self.text[para.start : para.end])
+        if not run_in:
+            return False
+        label = (run_in.group("bold") or run_in.group("plain") or "").strip(" :")
+        named = major_kind(label)
+        if self.major in (None, "abstract") and named != "declarations":
+            # "**Background:**", "**RESULTS:**" before the body are parts of the abstract
+            kind = "abstract"
+            if self.major is None:
+                self.major, self.major_title = "abstract", "Abstract"
+            self.seen_abstract = True
+        else:
+            kind = named or self.major or "body"
+        head_end = para.start + len(run_in.group(0).rstrip())
+        self._add(kind, _clean(label), para.start, Span(para.start, head_end), prose=True)
+        return True
+
+    def _prose(self, para: _Para, first: str, md: re.Match[str] | None) -> bool:
+        body = self.text[para.start : para.end]
+        if self.major is None:
+            if not self.seen_abstract and len(body) >= 400:  # 000 prints no "Abstract" heading
+                self.seen_abstract = True
+                self._add("abstract", "Abstract", para.start, prose=True)
+            elif self.seen_abstract:
+                self.major, self.major_title = "introduction", "Introduction"
+                self._add("introduction", "Introduction", para.start, prose=True)
+            elif _ENDS_SENTENCE.search(body.rstrip()):  # an excerpt or a note: prose, no front matter
+                self.major, self.major_title = "body", ""
+                self._add("body", "", para.start, prose=True)
             else:
-                major, major_title = kind, _clean(heading_text)
-                if kind == "abstract":
-                    seen_abstract = True
-            units.append(_Unit(kind, _clean(heading_text), span.start, Span(span.start, span.end)))
-            current = (kind, _clean(heading_text))
-            continue
+                self._add("furniture", _clean(first)[:80], para.start)
+            return True
+        if self.units and self.units[-1].kind in _INTERRUPTIONS:
+            kind, title = self.current or (self.major, self.major_title)
+            self._add(kind, title, para.start)
+        return True  # otherwise the paragraph goes on in the current section
 
-        run_in = _RUN_IN.match(para_text)
-        if run_in:
-            label = (run_in.group("bold") or run_in.group("plain") or "").strip(" :")
-            named = major_kind(label)
-            if major in (None, "abstract") and named != "declarations":
-                kind = "abstract"
-                if major is None:
-                    major, major_title = "abstract", "Abstract"
-                seen_abstract = True
-            else:
-                kind = named or major or "body"
-            head_end = span.start + len(run_in.group(0).rstrip())
-            units.append(_Unit(kind, _clean(label), span.start, Span(span.start, head_end)))
-            current = (kind, _clean(label))
-            continue
 
-        # prose
-        if major is None:
-            if not seen_abstract and len(para_text) >= 400:
-                seen_abstract = True
-                units.append(_Unit("abstract", "Abstract", span.start))
-                current = ("abstract", "Abstract")
-                continue
-            if seen_abstract:
-                major, major_title = "introduction", "Introduction"
-                units.append(_Unit("introduction", "Introduction", span.start))
-                current = ("introduction", "Introduction")
-                continue
-            if re.search(r"[.!?][\"'”’)\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹,–]+|<sup>[^<]*</sup>|\^\{[^}]*\})?$", para_text.rstrip()):
-                # prose before any heading that is not an abstract: an excerpt, a note
-                major, major_title = "body", ""
-                units.append(_Unit("body", "", span.start))
-                current = ("body", "")
-                continue
-            units.append(_Unit("furniture", _clean(first)[:80], span.start))
-            continue
-        if units and units[-1].kind in ("table", "furniture", "affiliations", "figure_legend", "title"):
-            kind, title = current or (major, major_title)
-            units.append(_Unit(kind, title, span.start))
-        # else: the paragraph continues the current section
-
-    return _to_sections(text, units)
+def segment(text: str, tables: tuple[Table, ...] = ()) -> tuple[Section, ...]:
+    """Cut ``text`` into sections; ``tables`` (from :func:`loaders.tables.find_tables`) become
+    sections of kind ``table`` spanning caption, rows and footnotes (all printed parts)."""
+    return _to_sections(text, _Segmenter(text, tables).run())
 
 
 def _next_is_furniture(text: str, end: int) -> bool:
