@@ -53,10 +53,24 @@ class Reader(Protocol):
     def read(self, path: Path, raw: bytes) -> Document: ...
 
 
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (DOCX, XLSX, EPUB ...)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an OLE document (DOC, XLS)"),
+)
+
+
 def decode(path: str | Path, raw: bytes) -> str:
     """Decode ``raw`` as strict UTF-8 or raise a :class:`DocumentError` saying where it fails."""
     if not raw:
         raise DocumentError(path, "empty file (0 bytes)")
+    for magic, what in _SIGNATURES:
+        if raw.startswith(magic):
+            raise DocumentError(path, f"binary file: {what}, not text")
     nul = raw.find(b"\x00")
     if nul >= 0:
         raise DocumentError(path, f"binary file: NUL byte at byte offset {nul}")

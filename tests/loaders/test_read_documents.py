@@ -120,10 +120,19 @@ def test_white_space_only_file(tmp_path: Path) -> None:
 
 
 def test_binary_file(tmp_path: Path) -> None:
-    path = tmp_path / "image.txt"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    path = tmp_path / "data.txt"
+    path.write_bytes(b"Median OS\x00\x00\x00\rIHDR")
     message = _error(path)
-    assert "binary" in message and "offset 8" in message
+    assert "binary" in message and "offset 9" in message
+
+
+@pytest.mark.parametrize(("magic", "what"), [(b"%PDF-1.7\n%\xe2\xe3", "PDF"), (b"\x89PNG\r\n", "PNG"),
+                                             (b"PK\x03\x04\x14\x00", "ZIP")])
+def test_known_binary_formats_are_named(tmp_path: Path, magic: bytes, what: str) -> None:
+    path = tmp_path / "paper.txt"
+    path.write_bytes(magic + b"rest")
+    message = _error(path)
+    assert "binary" in message and what in message
 
 
 def test_latin1_file_names_the_byte_offset(tmp_path: Path) -> None:
