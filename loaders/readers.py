@@ -9,7 +9,8 @@ Bad input raises :class:`DocumentError`, whose message names the file and the pr
 
 - empty: no bytes, or nothing but white space;
 - too large: more bytes than ``max_bytes`` (checked before reading);
-- binary: NUL bytes (with the offset of the first one);
+- binary: the signature of a known binary format (PDF, ZIP, images ...) or NUL bytes (with the
+  offset of the first one);
 - not UTF-8: the byte offset of the first undecodable byte;
 - truncated: the file ends in the middle of something, which can be known from the file alone
   only in a few cases: it ends inside a UTF-8 multi-byte character, or it ends without a newline
