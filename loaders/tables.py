@@ -13,8 +13,8 @@ abbreviation lines. What this module recognises:
   names its own characteristic ("Male sex, No. (%)", "Cisplatin/Carboplatin (N)"); a "group row"
   that closes the block ("Data are presented as n (%)") is a footnote;
 - continuation: a part whose caption says "(Continued)" is MERGED into the table of the same
-  label: its repeated header is dropped, its rows appended, groups carried over, and both printed
-  parts listed in ``Table.parts``;
+  label: its repeated header (if it repeats one) is dropped, its rows appended, groups carried
+  over, and both printed parts listed in ``Table.parts``;
 - footnotes: the paragraphs right below the block that are footnote marks ("<sup>a</sup>..."),
   abbreviation lists ("HR hazard ratio, CI confidence interval, ..."), "Abbreviations: ...",
   "(Continued)" or short notes ("Percentages calculated without missing cases.").
@@ -165,6 +165,19 @@ def _is_header_continuation(cells: list[Cell]) -> bool:
     return bool(filled) and all(_LETTER.search(text) and len(text) <= 25 for text in filled)
 
 
+def _same_header(row: list[Cell], header: list[Cell]) -> bool:
+    """Whether ``row`` repeats ``header`` (spelling aside: "Clinical trials, gov" / "trials. gov")."""
+
+    def norm(cell: Cell) -> str:
+        return re.sub(r"[\W_]+", "", cell.text.lower())
+
+    pairs = [(norm(a), norm(b)) for a, b in zip(row, header, strict=False) if a.text or b.text]
+    if not pairs:
+        return False
+    same = sum(1 for a, b in pairs if a == b or (a and b and (a[:8] == b[:8])))
+    return same / len(pairs) >= 0.5
+
+
 def _period(seq: list[str]) -> int | None:
     """The smallest period of a repeated header pattern ("HR, 95% CI, p-value" * n)."""
     for width in range(2, len(seq) // 2 + 1):
@@ -313,11 +326,13 @@ def _assemble(text: str, parts: list[_Part]) -> list[Table]:
         header_rows: list[list[Cell]] = [first.rows[0]]
         body: list[list[Cell]] = []
         for n, part in enumerate(group):
-            rows = part.rows[1:]  # the first line of every part is a (repeated) header
             if n == 0:
+                rows = part.rows[1:]
                 while rows and len(header_rows) < 3 and _is_header_continuation(rows[0]):
                     header_rows.append(rows.pop(0))
             else:
+                # a continued part repeats the header, more or less as printed before; drop it
+                rows = part.rows[1:] if _same_header(part.rows[0], first.rows[0]) else list(part.rows)
                 while rows and _is_header_continuation(rows[0]):
                     rows.pop(0)
             body.extend(rows)

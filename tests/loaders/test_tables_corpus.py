@@ -197,3 +197,10 @@ def test_markdown_pipe_table() -> None:
     assert [[c.text for c in r.cells] for r in table.rows] == [
         ["Atezolizumab + EP", "8 (57.1)", ".04"], ["EP alone", "10 (23.8)", ""]]
     assert all(text[c.start : c.end] == c.text for r in table.rows for c in r.cells)
+
+
+def test_continued_part_without_a_repeated_header_keeps_its_first_row() -> None:
+    text = ("Table 3. Trials\n\nDrug\tPhase\tStatus\nA\tII\tRecruiting\nB\tIII\tCompleted\n\n(Continued)\n\n"
+            "Table 3. (Continued)\n\nC\tI\tUnknown\nD\tII\tTerminated\n")
+    (table,) = read_text("excerpt", text).tables
+    assert [r.cells[0].text for r in table.rows] == ["A", "B", "C", "D"]
