@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,8 +344,16 @@ def _preferred(graph: Graph, node: URIRef) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _cached(path: str, mtime_ns: int) -> Recogniser:
-    graph = Graph()
-    graph.parse(path, format="turtle" if path.endswith(".ttl") else None)
+    fmt = "turtle" if path.endswith(".ttl") else None
+    for attempt in range(2):
+        graph = Graph()
+        try:
+            graph.parse(path, format=fmt)
+            break
+        except Exception as error:  # rdflib raises many kinds; the file may be mid-regeneration
+            if attempt:
+                raise ValueError(f"{path}: cannot read the ontology for the recogniser: {error}") from error
+            time.sleep(0.5)
     return Recogniser.from_graph(graph)
 
 
