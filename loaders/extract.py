@@ -112,7 +112,7 @@ class ModuleExtractor:
 
 #: Every extractor, in order. Others register theirs with ``EXTRACTORS.append(...)``.
 EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("regimen"), ModuleExtractor("outcome"),
-                               ModuleExtractor("effect")]
+                               ModuleExtractor("effect"), ModuleExtractor("characteristic")]
 EXTRACTORS += [ModuleExtractor("tables"), ModuleExtractor("review_tables"), ModuleExtractor("cited_trials")]
 
 
