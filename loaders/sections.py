@@ -52,7 +52,9 @@ _FURNITURE = re.compile(
     r"\(c\) ?\d{4}|copyright\b|reprints and permissions?|publisher['’]s note|peer review information|"
     r"article reuse guidelines|key ?words?\b|a list of authors|supplementary information\b|"
     r"doi\s*:|https?://|<https?://|article open$|clinical studies$|research article$|"
-    r"original (research|article)$|\d{4}, vol\. ?\d+)",
+    r"original (research|article)$|\d{4}, vol\. ?\d+|page \d+( of \d+)?$|downloaded from\b|"
+    r"vol\.?:?\s*\(0123456789\)|this article is protected by copyright|all rights reserved|"
+    r"(?:www\.)?[\w-]+\.(?:com|org|net)/\S*$|\d{1,4}$)",
     re.IGNORECASE,
 )
 _CORRESPONDENCE = re.compile(

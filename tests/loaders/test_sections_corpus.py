@@ -165,3 +165,12 @@ def test_paraphrased_paper_in_memory() -> None:
 )
 def test_excerpts_without_front_matter(text: str, kinds: list[str]) -> None:
     assert [s.kind for s in read_text("excerpt", text).sections] == kinds
+
+
+@pytest.mark.parametrize("line", ["Page 3 of 12", "Downloaded from https://academic.oup.com/oncolo on 1 May 2024",
+                                  "Vol.:(0123456789)", "www.nature.com/bjc", "1234", "All rights reserved."])
+def test_running_heads_and_page_marks_are_furniture(line: str) -> None:
+    text = f"Results\n\nThe ORR was 40%. It was high.\n\n{line}\n\nMedian OS was 9 months.\n"
+    document = read_text("excerpt", text)
+    assert kind_at(document, line) == "furniture"
+    assert kind_at(document, "Median OS was 9 months.") == "results"
