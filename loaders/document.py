@@ -6,6 +6,7 @@ exactly as decoded (no normalisation), so that evidence quotes can be checked ag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -84,8 +85,6 @@ class Table:
 
     def column(self, pattern: str) -> int | None:
         """Return the first column whose header matches the regex ``pattern`` (case-insensitive)."""
-        import re
-
         rx = re.compile(pattern, re.IGNORECASE)
         for index, header in enumerate(self.column_headers):
             if rx.search(header):
