@@ -112,7 +112,8 @@ class ModuleExtractor:
 
 #: Every extractor, in order. Others register theirs with ``EXTRACTORS.append(...)``.
 EXTRACTORS: list[Extractor] = [ModuleExtractor("study"), ModuleExtractor("regimen"), ModuleExtractor("outcome"),
-                               ModuleExtractor("effect"), ModuleExtractor("characteristic")]
+                               ModuleExtractor("effect"), ModuleExtractor("characteristic"),
+                               ModuleExtractor("adverse")]
 EXTRACTORS += [ModuleExtractor("tables"), ModuleExtractor("review_tables"), ModuleExtractor("cited_trials")]
 
 

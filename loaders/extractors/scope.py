@@ -112,7 +112,7 @@ class Scope:
         return bool(CITATION.search(raw))
 
 
-def own_sentences(sents: list[Sent], scope: Scope, text: str) -> list[Sent]:
+def own_sentences(sents: list[Sent], scope: Scope, text: str, anecdotes: bool = False) -> list[Sent]:
     """The sentences that report the paper's own study.
 
     A paragraph that names another study speaks of it until a sentence says "we", "our" or
@@ -132,7 +132,7 @@ def own_sentences(sents: list[Sent], scope: Scope, text: str) -> list[Sent]:
             continue
         if sent.text[:1].islower() and not own:
             continue
-        if re.search(r"\b(?:the|one|a|each)\s+patient\b(?!s)", sent.text, re.I):
+        if not anecdotes and re.search(r"\b(?:the|one|a|each)\s+patient\b(?!s)", sent.text, re.I):
             continue  # a single patient's course is an anecdote, not a finding about a population
         out.append(sent)
     return out

@@ -1,0 +1,126 @@
+"""Adverse events with CTCAE grade and incidence per population, from running text.
+
+"The most frequent grade ≥ 3 treatment-related adverse events were neutropenia (39.5%), febrile
+neutropenia (10.5%) ..." gives neutropenia at grade ">=3" in 39.5%; "with 3.6% of patients showing
+increased creatinine levels" gives creatinine increased at the grade of the paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from loaders.document import Document
+from loaders.facts import AdverseEvent, Fact
+
+from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, numbers_in_quote, sentences, to_number
+from .population import OVERALL, Populations
+from .scope import own_sentences
+
+NAME = "adverse"
+VERSION = "0.2.0"
+
+_GRADE = re.compile(r"\bgrades?\s*(?:(≥|>=|>)\s*(\d)|(\d)\s*(?:or\s+(?:higher|greater|above|more)|\+)|(\d)\s*(?:–|-|to)\s*(\d)"
+                    r"|(\d)(?!\s*(?:–|-|to)\s*\d)|(?:I{1,3}V?)\s*(?:–|-)\s*(I{1,3}V?))", re.I)
+_ANY = re.compile(r"\b(?:toxicit(?:y|ies)|adverse\s+events?|AEs|side\s+effects?)\b", re.I)
+_RIGHT = re.compile(r"\s*(?:levels?\s*)?(?:\(\s*(" + NUM + r")\s*%\s*\)|,?\s*(?:occurred\s+|was\s+seen\s+|were\s+seen\s+)?in\s+(?:(\d+|"
+                    + WORD_NUMBER + r")\s*\(\s*)?(" + NUM + r")\s*%|,?\s*affecting\s+(" + NUM + r")\s*%)", re.I)
+_LEFT = re.compile(r"(" + NUM + r")\s*%\s*(?:of\s+(?:all\s+)?(?:patients|participants|cases)\s+)?(?:\w+ing|with|had|"
+                   r"encountered|experienced)\b[^%;]*$", re.I)
+
+
+def _grade(text: str) -> str | None:
+    m = _GRADE.search(text)
+    if not m:
+        return None
+    if m.group(2):
+        return ">=" + (m.group(2) if m.group(1) != ">" else str(int(m.group(2)) + 1))
+    if m.group(3):
+        return ">=" + m.group(3)
+    if m.group(4):
+        lo, hi = m.group(4), m.group(5)
+        return ">=" + lo if hi == "5" else f"{lo}-{hi}"
+    if m.group(6):
+        return m.group(6)
+    return None
+
+
+class _Reader:
+    def __init__(self, document: Document, context: Any) -> None:
+        self.document = document
+        self.context = context
+        self.pops: Populations = context.populations
+        self.grade: str | None = None
+        self.paragraph = -1
+
+    def read(self, sent: Sent) -> Iterator[AdverseEvent]:
+        text = sent.text
+        if sent.paragraph != self.paragraph:
+            self.paragraph, self.grade = sent.paragraph, None
+        grade = _grade(text)
+        if grade:
+            self.grade = grade
+        hits = [h for h in self.context.lexicon.find(text) if "AdverseEventTerm" in h.families]
+        events: list[tuple[int, int, str, str | None]] = [(h.start, h.end, h.text, h.iri) for h in hits
+                                                          if h.name != "AdverseEventTerm"]
+        for m in _ANY.finditer(text):
+            if not any(s <= m.start() < e for s, e, _, _ in events):
+                events.append((m.start(), m.end(), "any adverse event", None))
+        events.sort()
+        if not events or "%" not in text:
+            return
+        pops = self.pops.mentions(text)
+        base = self._base(sent)
+        for k, (start, end, label, iri) in enumerate(events):
+            pct: float | None = None
+            count: int | None = None
+            rm = _RIGHT.match(text, end)
+            if rm:
+                pct = to_number(rm.group(1) or rm.group(3) or rm.group(4))
+                count = int(to_number(rm.group(2))) if rm.group(2) else None
+            else:
+                prev_end = events[k - 1][1] if k else 0
+                lm = _LEFT.search(text[:start])
+                if lm and lm.start() >= max(0, prev_end - 60) and not re.search(r"[,;]\s", text[lm.end(1):start].split(
+                        " and ")[-1]):
+                    pct = to_number(lm.group(1))
+            if pct is None:
+                continue
+            grade = _grade(text[max(0, start - 40):end + 5]) or self.grade or "any"
+            if label == "any adverse event" and re.search(r"treatment-related\s+death|fatal", text[start - 30:end], re.I):
+                grade = "5"
+            pop = self._pop(text, pops, start, end) or base or OVERALL
+            fact = AdverseEvent(study=self.context.study, population=pop, event=label, grade=grade, term=iri,
+                                count=count, percent=pct,
+                                evidence=evidences(self.document, sent, NAME, VERSION,
+                                                   0.85 if grade != "any" else 0.7))
+            if numbers_in_quote([fact.percent, fact.count], " ".join(e.quote for e in fact.evidence)):
+                yield fact
+
+    def _pop(self, text: str, pops: list[Any], start: int, end: int) -> str | None:
+        for p in pops:
+            if 0 <= p.start - end <= 30 and p.kind != "overall":
+                return str(p.label)
+        head = [p for p in pops if p.end <= start and p.kind != "overall"]
+        return str(head[-1].label) if head and start - head[-1].end <= 40 else None
+
+    def _base(self, sent: Sent) -> str | None:
+        title = (sent.section_title or "").strip("# ").strip()
+        if title and len(title) <= 20:
+            return self.pops.resolve(title)
+        return None
+
+
+def extract(document: Document, context: Any) -> Iterable[Fact]:
+    """Adverse-event rates of the paper's own study (nothing for a review)."""
+    if context.study is None:
+        return
+    reader = _Reader(document, context)
+    for sent in own_sentences(sentences(document), context.info.scope, document.text, anecdotes=True):
+        if sent.section_kind in {"introduction", "background", "methods", "figure_legend"}:
+            continue
+        yield from reader.read(sent)
+
+
+__all__ = ["Hit", "extract"]
