@@ -310,9 +310,10 @@ def _read_triples(path: Path, fmt: str | None) -> list[ox.Triple]:
         raise StoreError(f"{path}: cannot read: {error}") from error
 
 
-def _chunks(triples: list[ox.Triple], size: int = CHUNK_TRIPLES) -> Iterator[bytes]:
+def _chunks(triples: list[ox.Triple], size: int | None = None) -> Iterator[bytes]:
     """N-Triples bodies of at most about ``size`` triples. Blank node labels are scoped to one
     request by the server, so every triple that shares a blank node goes in the same body."""
+    size = size or CHUNK_TRIPLES
     plain = [t for t in triples if not _has_blank(t)]
     for start in range(0, len(plain), size):
         yield ox.serialize(plain[start:start + size], format=ox.RdfFormat.N_TRIPLES) or b""
