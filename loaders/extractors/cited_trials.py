@@ -120,7 +120,8 @@ def _plausible(name: str) -> bool:
 def own_names(document: Document, context: Any) -> set[str]:
     """Folded names and ids of the paper's own study: its title's trial names and the study facts found before."""
     names: set[str] = set()
-    title = document.metadata.get("title", "")
+    # the title section, not metadata guessed from a first paragraph, names the paper's own study
+    title = " ".join(document.text[s.start:s.end] for s in document.sections if s.kind == "title")
     for m in _NAME.finditer(title):
         if _plausible(m["name"]):
             names.add(normalise_name(m["name"]))

@@ -36,10 +36,10 @@ KIND_OF: dict[type[Fact], str] = {Outcome: "outcome", EffectEstimate: "effect", 
                                   AdverseEvent: "adverse_event", Study: "study"}
 
 #: Floors: measured on the corpus (see the printed table) minus a small margin.
-RECALL_FLOOR = {"000_d94e49e236f24c41": 0.91, "002_34b4878d2beb713d": 0.92, "003_702b57e71bc14018": 0.96,
-                "004_a5a6c1408807182b": 0.85}
-PRECISION_FLOOR = {"000_d94e49e236f24c41": 0.96, "002_34b4878d2beb713d": 0.97, "003_702b57e71bc14018": 0.96,
-                   "004_a5a6c1408807182b": 0.87}
+RECALL_FLOOR = {"000_d94e49e236f24c41": 0.91, "002_34b4878d2beb713d": 0.93, "003_702b57e71bc14018": 0.96,
+                "004_a5a6c1408807182b": 0.84}
+PRECISION_FLOOR = {"000_d94e49e236f24c41": 0.95, "002_34b4878d2beb713d": 0.92, "003_702b57e71bc14018": 0.96,
+                   "004_a5a6c1408807182b": 0.86}
 OVERALL_RECALL_FLOOR = 0.91
 
 
@@ -334,7 +334,8 @@ def test_every_quote_is_the_document_text_at_its_offsets(document: str) -> None:
 MINE = {"tables", "review_tables", "cited_trials"}
 
 
-def numbers_not_in_quotes(document: str, extractors: set[str] | None, exclude: set[str] = frozenset()) -> list[Any]:
+def numbers_not_in_quotes(document: str, extractors: set[str] | None,
+                          exclude: frozenset[str] = frozenset()) -> list[Any]:
     """(fact, field, value, quote) for each number of a fact found in none of its evidence quotes.
 
     A fact read from several places (a study's enrolment in one sentence, its centres in another)
