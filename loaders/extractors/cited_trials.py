@@ -215,8 +215,8 @@ def extract(document: Document, context: Any = None) -> Iterator[Fact]:
                 either = _EITHER.search(cleaned.text)
                 current.cohort = next((x.strip() for x in cohort.groups() if x), None) if cohort else None
                 current.arms = (either["a"].strip(), either["b"].strip()) if either else ()
-            if current is not None and not _others(cleaned.text, current, cleaned):
-                yield from _outcomes(document, cleaned, current, 0.8)
+            if current is not None:
+                yield from _outcomes(document, cleaned, current, 0.8, own_sentence=True)
             current_marks, current_end, current_closed, waited = marks, sentence.end, _ends_sentence(raw), 0
             continue
         if current is None:
@@ -239,9 +239,10 @@ def extract(document: Document, context: Any = None) -> Iterator[Fact]:
             current = None
 
 
-def _others(text: str, m: Mention, cleaned: Cleaned) -> bool:
-    """Whether a sentence naming a trial also speaks of another, unnamed study or of the paper's own."""
-    return bool(_FIRST_PERSON.search(text) or _OTHER_STUDY.search(text))
+def _others_before(text: str, end: int) -> bool:
+    """Whether a sentence naming a trial speaks of another, unnamed study or of the paper's own before ``end``
+    (what comes after its results, "... we were prompted to initiate a study", does not take them)."""
+    return any(m.start() < end for rx in (_FIRST_PERSON, _OTHER_STUDY) for m in rx.finditer(text))
 
 
 def _carries(text: str, previous_end: int, start: int, clean_text: str, marks: set[str],
@@ -287,13 +288,16 @@ def _evidence(document: Document, start: int, end: int, confidence: float) -> Ev
                     extractor_version=VERSION, confidence=confidence, section=section_title(document, start))
 
 
-def _outcomes(document: Document, cleaned: Cleaned, m: Mention, confidence: float) -> Iterator[Fact]:
+def _outcomes(document: Document, cleaned: Cleaned, m: Mention, confidence: float,
+              own_sentence: bool = False) -> Iterator[Fact]:
     results = labelled(parse(cleaned.text))
+    if own_sentence and results and _others_before(cleaned.text, max(r.end for r in results)):
+        return
     arms = _VERSUS_ARMS.search(cleaned.text)
     cohort = _COHORT.search(cleaned.text)
     cohort_label = next((x.strip() for x in cohort.groups() if x), None) if cohort else m.cohort
     for r in results:
-        population = _population(r, arms, cohort_label, m.arms)
+        population = _population(r, arms, cohort_label, m.arms, cleaned.text)
         start, end = cleaned.span(r.start, r.end)
         quote = document.text[start:end]
         outcome = Outcome(study=m.key, population=population, endpoint=term(r.endpoint), statistic=term(r.statistic),
@@ -305,13 +309,22 @@ def _outcomes(document: Document, cleaned: Cleaned, m: Mention, confidence: floa
         yield outcome.with_evidence(_evidence(document, start, end, confidence if sure else 0.5))
 
 
-def _population(r: Result, arms: re.Match[str] | None, cohort: str | None, trial_arms: tuple[str, ...]) -> str:
+def _population(r: Result, arms: re.Match[str] | None, cohort: str | None, trial_arms: tuple[str, ...],
+                text: str) -> str:
     if r.label:
         return r.label
     if r.chained and arms is not None and arms.start() < r.start and r.position < 2:
         return arms["a"] if r.position == 0 else arms["b"]
     if r.chained and len(trial_arms) == 2 and r.position < 2:
         return trial_arms[r.position]
+    if r.chained and r.position == 0:
+        found = list(_COMBINATION_SHOWED.finditer(text, 0, r.start))
+        if found:
+            return found[-1]["label"]
     if r.chained:
         return f"group {r.position + 1}"
     return cohort or "overall"
+
+
+_COMBINATION_SHOWED = re.compile(r"\bcombination of (?P<label>[\w/+\- ]{3,50}?) (?:showed|achieved|yielded|"
+                                 r"demonstrated|reached|induced)\b", _I)

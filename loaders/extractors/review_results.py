@@ -100,6 +100,9 @@ _IN_LABEL = re.compile(rf"\s*(?:(?:than|versus|vs\.?|and|compared with)\s+)?in\s
 _LABEL_NAMED = re.compile(
     r"\s*(?:with|for|in)\s+(?:the\s+)?(?P<label>[\w/+\-]+(?:\s+(?:and|plus|\+)\s+[\w/+\-]+)*)\s+"
     r"(?:combination|group|arm|cohort|regimen)\b", _I)
+_GROUPS_THEN_VALUES = re.compile(
+    r"\bin the (?P<a>[\w/+\- ]{2,40}?) (?:arm|group|cohort) (?:versus|vs\.?|compared with) (?P<b>[\w/+\- ]{2,40}?)\s*\(", _I)
+_GROUPS_AFTER = re.compile(r"\s*(?:in|for)\s+(?:[\w-]+\s+){0,3}?with\s+(?P<labels>[^;)]{3,80})")
 _CI = re.compile(rf"^(?:95%\s*CI[:,]?\s*)?(?P<lo>{_NUM})\s*(?:[-–—]|to)\s*(?P<hi>{_NUM})\s*%?$", _I)
 _TIMEPOINT_BEFORE = re.compile(r"(?P<n>\d+)\s*-?\s*(?P<u>months?|mo|years?|weeks?)\s*$", _I)
 _TIMEPOINT_AT = re.compile(r"\s*at\s+(?P<n>\d+)\s*(?P<u>months?|years?|weeks?)\b\s*[:=]?\s*", _I)
@@ -221,8 +224,14 @@ def _after(text: str, m: _Mention, limit: int) -> list[Result]:
     if at:
         timepoint, tp_unit = float(at["n"]), _TIME_UNIT.get(at["u"].lower(), "Month")
         pos += at.end()
+    preset: tuple[str, ...] = ()
     if _BY.match(text[pos:limit]):
-        return []
+        # "Median OS was shorter by 1.9 months in the combination arm versus FOLFIRI alone (7 months versus
+        # 8.9 months, respectively)": the difference is no result; the values in parentheses are
+        groups = _GROUPS_THEN_VALUES.search(text, pos, limit)
+        if not groups:
+            return []
+        preset, pos = (groups["a"].strip(), groups["b"].strip()), groups.end()
     glue = _GLUE.match(text[pos:limit])
     pos += glue.end() if glue else 0
     at = _TIMEPOINT_AT.match(text[pos:limit])
@@ -283,6 +292,10 @@ def _after(text: str, m: _Mention, limit: int) -> list[Result]:
         pos = join.end()
     if not out:
         return []
+    if len(out) > 1 and not any(r.label for r in out):
+        labels = preset or _groups_after(text, out[-1].end, limit)
+        if len(labels) == len(out):
+            out = [Result(**{**r.__dict__, "label": lab}) for r, lab in zip(out, labels, strict=True)]
     # a unit printed once for a chain ("2.0 and 5.7 months", "10.3 versus 10.3%") applies to all
     units = {r.unit for r in out if r.unit}
     shared = units.pop() if len(units) == 1 else None
@@ -295,6 +308,14 @@ def _after(text: str, m: _Mention, limit: int) -> list[Result]:
             unit = "Month"
         final.append(Result(**{**r.__dict__, "unit": unit, "statistic": stat, "chained": chained}))
     return final
+
+
+def _groups_after(text: str, end: int, limit: int) -> tuple[str, ...]:
+    """"ORR 15% versus 42% in NENs with Ki67 21–55% versus ≥ 55%": the groups of a chain, in order."""
+    m = _GROUPS_AFTER.match(text, end, limit)
+    if not m:
+        return ()
+    return tuple(p.strip(" ,") for p in re.split(r"\s+(?:versus|vs\.?)\s+", m["labels"]) if p.strip(" ,"))
 
 
 def _before(text: str, m: _Mention) -> list[Result]:
