@@ -21,7 +21,7 @@ from .scope import own_sentences
 NAME = "adverse"
 VERSION = "0.2.0"
 
-_GRADE = re.compile(r"\bgrades?\s*(?:(≥|>=|>)\s*(\d)|(\d)\s*(?:or\s+(?:higher|greater|above|more)|\+)|(\d)\s*(?:–|-|to)\s*(\d)"
+_GRADE = re.compile(r"\bgrades?\s*(?:(≥|>=|>)\s*(\d)|(\d)\s*(?:or\s+(?:higher|greater|above|more)|\+)|(\d)\s*(?:–|-|to|or)\s*(\d)"
                     r"|(\d)(?!\s*(?:–|-|to)\s*\d)|(?:I{1,3}V?)\s*(?:–|-)\s*(I{1,3}V?))", re.I)
 _ANY = re.compile(r"\b(?:toxicit(?:y|ies)|adverse\s+events?|AEs|side\s+effects?)\b", re.I)
 _RIGHT = re.compile(r"\s*(?:levels?\s*)?(?:\(\s*(" + NUM + r")\s*%\s*\)|,?\s*(?:occurred\s+|was\s+seen\s+|were\s+seen\s+)?in\s+(?:(\d+|"
@@ -87,6 +87,24 @@ class _Reader:
                     pct = to_number(lm.group(1))
             if pct is None:
                 continue
+            # "occurred in 34 (68.0%) patients in the durvalumab group and 30 (62.5%) patients in the control group"
+            stop = events[k + 1][0] if k + 1 < len(events) else len(text)
+            more = list(re.finditer(r"(?:(\d+)\s*\(\s*)?(" + NUM + r")\s*%\)?", text[end:stop]))
+            per_pop = []
+            for pm in more:
+                right = [p for p in pops if 0 <= p.start - (end + pm.end()) <= 30 and p.kind != "overall"
+                         and ";" not in text[end + pm.end():p.start]]
+                per_pop.append((pm, right[0].label if right else None))
+            if len(per_pop) > 1 and all(lbl for _, lbl in per_pop):
+                grade = _grade(text[max(0, start - 40):end + 5]) or self.grade or "any"
+                for pm, lbl in per_pop:
+                    fact = AdverseEvent(study=self.context.study, population=str(lbl), event=label, grade=grade,
+                                        term=iri, count=int(pm.group(1)) if pm.group(1) else None,
+                                        percent=to_number(pm.group(2)),
+                                        evidence=evidences(self.document, sent, NAME, VERSION, 0.8))
+                    if numbers_in_quote([fact.percent, fact.count], " ".join(e.quote for e in fact.evidence)):
+                        yield fact
+                continue
             grade = _grade(text[max(0, start - 40):end + 5]) or self.grade or "any"
             if label == "any adverse event" and re.search(r"treatment-related\s+death|fatal", text[start - 30:end], re.I):
                 grade = "5"
@@ -102,7 +120,7 @@ class _Reader:
         for p in pops:
             if 0 <= p.start - end <= 30 and p.kind != "overall":
                 return str(p.label)
-        head = [p for p in pops if p.end <= start and p.kind != "overall"]
+        head = [p for p in pops if p.end <= start and p.kind != "overall" and ";" not in text[p.end:start]]
         return str(head[-1].label) if head and start - head[-1].end <= 40 else None
 
     def _base(self, sent: Sent) -> str | None:

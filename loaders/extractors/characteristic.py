@@ -215,7 +215,7 @@ class _Reader:
         tail = re.match(r"\s*(?:of\s+(?:the\s+)?[\w\s-]{0,25}?\s+)?(?:had|were|was|presented|showed|harbou?red|displayed)\s+"
                         r"([^,;.]{3,80})", text[m.end():])
         lead = re.search(r"([A-Z][^,;.]{2,60}?)\s+(?:was|were)\s+(?:seen|observed|found|present|detected)\s+in\s+"
-                         r"(?:only\s+)?$", text[:m.start()])
+                         r"(?:only\s+)?(?:[\d.]+\s*%\s+of\s+[\w ]+?\s+and\s+)?$", text[:m.start()])
         direct = re.match(r"\s+(male|female|men|women)\b", text[m.end():], re.I)
         if direct:
             phrase, a = direct.group(1), m.end()

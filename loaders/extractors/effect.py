@@ -65,6 +65,7 @@ class _Reader:
         self.model: str | None = None
         self.endpoint: str | None = None
         self.paragraph = -1
+        self.who: str | None = None
 
     def read(self, sent: Sent) -> Iterable[EffectEstimate]:
         text = sent.text
@@ -131,12 +132,28 @@ class _Reader:
             term = fam_hits[0].iri if fam_hits else None
         else:
             cands = [h for h in hits if clause_start <= h.start < item.start and h.families & set(_FACTOR_FAMILIES)]
+            # "... shorter OS in NEC (HR 1.62)": NEC is who the estimate is about, not the factor
+            who = [h for h in cands if "NeoplasmType" in h.families and re.search(r"\b(?:in|for|among)\s+$",
+                                                                                    text[max(0, h.start - 8):h.start])]
+            if who and len(cands) > len(who):
+                self.who = self.pops.neoplasm_label(who[-1])
+                cands = [h for h in cands if h not in who]
             agents = [h for h in cands if "Agent" in h.families or "NamedRegimen" in h.families]
             drug_arms = [a for a in self.pops.arms if a.agents]
-            if agents and len(drug_arms) == 2:
+            arm_named = [p for p in pop_ments if p.kind == "arm"] or [
+                p for p in self.pops.mentions(text[:item.start]) if p.kind == "arm"]
+            if not agents and arm_named and len(drug_arms) == 2 and not [c for c in cands if "Agent" not in c.families]:
                 big = max(drug_arms, key=lambda a: len(a.agents))
                 small = min(drug_arms, key=lambda a: len(a.agents))
-                factor, term = agents[0].text, agents[0].iri
+                factor, compared, reference = "treatment arm", big.label, small.label
+            elif agents and len(drug_arms) == 2:
+                big = max(drug_arms, key=lambda a: len(a.agents))
+                small = min(drug_arms, key=lambda a: len(a.agents))
+                holders = [a for a in drug_arms if self.pops.arm_for(agents[-1].text) == a.label]
+                if len(big.agents) == len(small.agents) and holders:
+                    big = holders[0]
+                    small = next(a for a in drug_arms if a is not big)
+                factor, term = agents[-1].text, agents[-1].iri
                 compared, reference = big.label, small.label
             elif cands:
                 h = [c for c in cands if "Agent" not in c.families] or cands
@@ -144,7 +161,11 @@ class _Reader:
                 factor, term = hit.text, hit.iri
                 lm = _LEVEL.match(text, hit.end)
                 bm = _BEFORE_LEVEL.search(text[max(0, hit.start - 25):hit.start])
-                if lm:
+                om = re.match(r"\s*(?:index|level|value|score)?\s*of\s+(\d+(?:\.\d+)?\s*%?)\s+or\s+(higher|more|greater|above|"
+                              r"lower|less|below)", text[hit.end:])
+                if om:
+                    compared = ("≥" if om.group(2) in {"higher", "more", "greater", "above"} else "≤") + om.group(1)
+                elif lm:
                     compared = lm.group(1).strip()
                 elif bm:
                     compared = bm.group(1).lower()
@@ -163,8 +184,10 @@ class _Reader:
             model = _term("Multivariable")
         elif item.adjusted in {"unadjusted", "crude"}:
             model = _term("Univariable")
+        population = self.who or self._population(sent)
+        self.who = None
         fact = EffectEstimate(
-            study=self.context.study, population=self._population(sent), measure=item.measure or "HazardRatio",
+            study=self.context.study, population=population, measure=item.measure or "HazardRatio",
             endpoint=endpoint, factor=factor, value=float(item.value or 0), factor_term=term, compared=compared,
             reference=reference, model=model, ci_level=item.ci_level, ci_lower=item.ci_lower, ci_upper=item.ci_upper,
             p_value=item.p_value, p_value_text=item.p_text,

@@ -28,8 +28,8 @@ BARE_RE = re.compile(r"\(\s*" + _BOUND + r"\s*(?:–|-|to)\s*" + _BOUND + r"\s*(
 P_RE = re.compile(r"(?<![\w])[pP](?:\s*-?\s*value)?\s*(=|<|>|≤|≥|of)\s*(0?\.\d+|1(?:\.0+)?|0|\d(?:\.\d+)?\s*[x×]\s*10\s*[-–]\s*\d+)")
 VALUE_RE = re.compile(r"(" + NUM + r")\s*(" + _UNIT + r")(?![\w-])")
 VALUE_PAIR_RE = re.compile(r"(" + NUM + r")\s*(?:vs\.?|versus|and|or)\s*(" + NUM + r")\s*(" + _UNIT + r")(?![\w-])")
-HR_RE = re.compile(r"\b(?:(adjusted|unadjusted|crude)\s+)?(HR|hazard\s+ratio|OR|odds\s+ratio)s?\s*(?:\(\s*HR\s*\))?"
-                   r"\s*(?:of|was|=|:|,)?\s*(?:was\s+)?(" + NUM + r")", re.I)
+HR_RE = re.compile(r"\b(?:([Aa]djusted|[Uu]nadjusted|[Cc]rude)\s+)?(HR|[Hh]azard\s+[Rr]atio|OR|[Oo]dds\s+[Rr]atio)s?"
+                   r"\s*(?:\(\s*HR\s*\))?\s*(?:of|was|=|:|,)?\s*(?:was\s+)?(" + NUM + r")")
 COUNT_PCT_RE = re.compile(r"(?<![\w.])(\d+|" + WORD_NUMBER + r")\s+(?:\w+\s+){0,2}?\(\s*(" + NUM + r")\s*%\s*\)",
                           re.I)
 TIMEPOINT_RE = re.compile(r"(?<![\w.])(\d+|" + WORD_NUMBER + r")(?:\s*-\s*and\s+(\d+|" + WORD_NUMBER + r"))?"

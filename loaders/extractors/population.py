@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import ontology
 from loaders.document import Document
+from ontology.vocabulary import NAMED_REGIMENS
 
 from .common import NUM, WORD_NUMBER, Clean, Hit, Lexicon, Sent, sentences, to_number
 
@@ -144,6 +146,12 @@ class Populations:
             found.append((m.group(2), int(to_number(m.group(1)))))
         for m in pat2.finditer(text):
             found.append((m.group(1), int(m.group(2))))
+        # "80 were assigned to EP and 80 to IP"
+        pat3 = re.compile(r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to\s+"
+                          r"(?:the\s+)?([^,;.]+?)\s+(?:arm\s+|group\s+)?and\s+(\d+)\s+to\s+(?:the\s+)?([^,;.]+?)"
+                          r"(?:\s+(?:arm|group))?(?=[,;.]|$)", re.I)
+        for m in pat3.finditer(text):
+            found = [(m.group(2), int(m.group(1))), (m.group(4), int(m.group(3)))]
         arms = []
         for phrase, n in found:
             hits, agents = self.agents_in(phrase)
@@ -249,6 +257,10 @@ class Populations:
                 label = self.arm_for(m.group(1))
                 if label:
                     out.append(PopMention(m.start(), m.end(), label, "arm"))
+            for m in re.finditer(r"\bwith\s+((?:[\w/+-]+\s+){0,3}?[\w/+-]+)(?=\s*(?:,|\.|;|\)|\band\b|$))", text, re.I):
+                label = self.arm_for(m.group(1))
+                if label and not re.search(r"\d", m.group(1)):
+                    out.append(PopMention(m.start(1), m.end(), label, "arm"))
             for a in self.arms:
                 for m in re.finditer(r"(?<![\w-])" + re.escape(a.label) + r"(?![\w-])", text, re.I):
                     out.append(PopMention(m.start(), m.end(), a.label, "arm"))
@@ -309,12 +321,22 @@ class Populations:
         return None
 
 
+#: The agents of a named regimen (EP: etoposide with cisplatin or carboplatin), from the vocabulary.
+STANDARD_AGENTS = {ontology.term(t.name): frozenset(ontology.term(a) for rel, a in t.relations if rel == "standardAgent")
+                   for t in NAMED_REGIMENS}
+
+
 def _covers(arm_agents: frozenset[str], agent: str, lexicon: Lexicon) -> bool:
     """Whether an arm's agents include ``agent`` or something of its class (platinum, ICI)."""
     if agent in arm_agents:
         return True
-    name = agent.rsplit("#", 1)[-1]
+    expanded = set(arm_agents)
     for iri in arm_agents:
+        expanded |= STANDARD_AGENTS.get(iri, frozenset())
+    if agent in expanded:
+        return True
+    name = agent.rsplit("#", 1)[-1]
+    for iri in expanded:
         hits = lexicon.find(_label_of(iri, lexicon))
         if any(name in h.families for h in hits if h.iri == iri):
             return True

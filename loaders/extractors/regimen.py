@@ -20,7 +20,7 @@ from loaders.facts import Arm, Evidence, Fact, Regimen, RegimenComponent
 from ontology.vocabulary import GROUPING_CLASSES, NAMED_REGIMENS
 
 from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, sentences, to_number
-from .population import OVERALL, ArmDef, Populations
+from .population import OVERALL, STANDARD_AGENTS, ArmDef, Populations
 from .scope import own_sentences
 
 NAME = "regimen"
@@ -99,7 +99,8 @@ def _components(text: str, hits: list[Hit]) -> list[RegimenComponent]:
                 unit = "IU"
         route = next((r.iri for r in hits if "Route" in r.families and h.end <= r.start < stop), None)
         days_m = _DAYS.search(window)
-        days = re.sub(r"\s*(?:–|-|to|through)\s*", "-", days_m.group(1)) if days_m else None
+        days = re.sub(r"\s*(?:,\s*and|,|and)\s*", ",", re.sub(r"\s*(?:–|-|to|through)\s*", "-", days_m.group(1))) \
+            if days_m else None
         every = re.search(r"\bevery\s+(\d+|" + WORD_NUMBER + r")\s+(weeks?|days?)", window, re.I)
         if dose is None and unit is None and route is None and days is None:
             continue
@@ -172,17 +173,45 @@ def _covered(agent: str, arm_agents: frozenset[str], lexicon: Any) -> bool:
     return any(a.rsplit("#", 1)[-1] in fams for a in arm_agents)
 
 
+def _read_per_arm(sent: Sent, hits: list[Hit], pops: Populations, per_arm: dict[str, _Draft]) -> bool:
+    """Doses given per arm in parentheses after the arm's name; True if the sentence was read so."""
+    arms = [a for a in pops.arms if a.agents]
+    if len(arms) < 2:
+        return False
+    text = sent.text
+    found = False
+    for arm in arms:
+        m = re.search(r"(?<![\w-])" + re.escape(arm.label) + r"\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", text)
+        if not m or not _DOSE.search(m.group(1)):
+            continue
+        a, b = m.start(1), m.end(1)
+        seg_hits = [type(h)(h.start - a, h.end - a, h.iri, h.name, h.families, h.text) for h in hits if a <= h.start < b]
+        draft = per_arm.setdefault(arm.label, _Draft())
+        for comp in _components(m.group(1), seg_hits):
+            draft.add(comp)
+        every = _EVERY.search(m.group(1))
+        if every and draft.cycle_length_days is None:
+            draft.cycle_length_days = _cycle_days(every)
+        if sent not in draft.sents:
+            draft.sents.append(sent)
+        found = True
+    return found
+
+
 def extract(document: Document, context: Any) -> Iterable[Fact]:
     """Arm facts of the paper's own study (single-arm trials have one arm, "overall")."""
     if context.study is None:
         return
     pops: Populations = context.populations
     induction, maintenance = _Draft(), _Draft()
+    per_arm: dict[str, _Draft] = {}  # "EP (etoposide 100 mg/m2 ...) or IP (irinotecan 60 mg/m2 ...)"
     for sent in own_sentences(sentences(document), context.info.scope, document.text):
         if sent.section_kind in {"introduction", "background", "discussion", "figure_legend"}:
             continue
         hits = context.lexicon.find(sent.text)
         if not any("Agent" in h.families for h in hits):
+            continue
+        if _read_per_arm(sent, hits, pops, per_arm):
             continue
         _read(sent, hits, induction, maintenance)
     study = getattr(context.info, "fact", None)
@@ -193,10 +222,26 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
         n = study.enrolment_actual if study is not None else None
         arm_defs = [ArmDef(OVERALL, frozenset(), n)]
     for arm in arm_defs:
-        regimens = _regimens(induction, maintenance, arm.agents if arm.agents else None, context.lexicon, line) \
-            if (arm.agents or arm.label == OVERALL) else ()
+        own = per_arm.get(arm.label)
+        if own is not None:
+            regimens = _regimens(own, _Draft(), None, context.lexicon, line)
+            used = own.sents
+        else:
+            regimens = _regimens(induction, maintenance, arm.agents if arm.agents else None, context.lexicon, line) \
+                if (arm.agents or arm.label == OVERALL) else ()
+            used = induction.sents + maintenance.sents
+        if not regimens and arm.agents:
+            # no doses printed: the regimen is its agents (a named regimen as its standard agents)
+            agents: list[str] = []
+            for a in sorted(arm.agents):
+                for x in sorted(STANDARD_AGENTS.get(a, frozenset({a}))):
+                    if x not in agents:
+                        agents.append(x)
+            comps = tuple(RegimenComponent(agent=a) for a in agents)
+            regimens = (Regimen(label=arm.label, components=comps, line=line),)
+            used = []
         evs: list[Evidence] = []
-        for sent in induction.sents + maintenance.sents if regimens else []:
+        for sent in used:
             evs.extend(e for e in evidences(document, sent, NAME, VERSION, 0.85) if e not in evs)
         defining = [s for s in sentences(document) if s.start <= arm.start < s.end or s.start == arm.start]
         for sent in defining[:1]:

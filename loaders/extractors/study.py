@@ -83,6 +83,12 @@ def _title_sent(document: Document) -> Sent | None:
     return Sent(-1, pos, pos + len(title), Clean.of(document.text, pos, pos + len(title)), "title", "title", -1)
 
 
+def _arabic(phase: str) -> str:
+    """"phase III" as "phase 3", "phase I/II" as "phase 1/2" (one spelling for the vocabulary)."""
+    romans = {"IV": "4", "III": "3", "II": "2", "I": "1"}
+    return re.sub(r"\b(IV|I{1,3})(?=\b|[ab/-])", lambda m: romans[m.group(1)], phase)
+
+
 def _is_heading(text: str) -> bool:
     """A heading caught as a sentence ("### Study design and setting")."""
     return text.lstrip().startswith("#") or (len(text) < 60 and not re.search(r"\d|\b(?:was|were|is|are)\b", text)
@@ -113,6 +119,10 @@ def find_study(document: Document, lexicon: Lexicon) -> StudyInfo:
             after = re.search(re.escape(name) + r"\s+(?:trial|study)?\s*\(([A-Z][\w-]+\d[\w-]*)\)", title.text)
             if after:
                 aliases.append(after.group(1))
+    if name is None and title is not None and re.search(r"\b(?:trial|study)\b", title.text, re.I):
+        paren = re.search(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|[A-Z]{3,}[0-9]*)\)", title.text)
+        if paren and not lexicon.find(paren.group(1)):
+            name = paren.group(1)
     own_ids: list[str] = []
     for sent in sents:
         ids = registry_ids(sent.text)
@@ -202,7 +212,7 @@ def study_fact(document: Document, info: StudyInfo, lexicon: Lexicon) -> Study |
                     use(sent, 0.8)
             ph = _PHASE.search(text)
             if ph and phase is None:
-                phase = lexicon.term_for(ph.group(), "TrialPhase")
+                phase = lexicon.term_for(_arabic(ph.group()), "TrialPhase") or lexicon.term_for(ph.group(), "TrialPhase")
                 if phase:
                     use(sent, 0.9)
         if sent.section_kind == "title" or describes:

@@ -1,0 +1,100 @@
+"""The extractors on trial abstracts that are not in the corpus.
+
+The fixtures ``fixtures/unseen_*.txt`` are SYNTHETIC test texts written for this suite (invented
+trials, numbers and placeholder registry ids, in the wording such abstracts use); they check that
+the grammar generalises beyond the four bundled papers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.extract import extract_facts
+from loaders.facts import AdverseEvent, Arm, EffectEstimate, Fact, Outcome, Study
+from loaders.readers import read_document
+from ontology import term
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINE = {"study", "regimen", "outcome", "effect", "characteristic", "adverse"}
+OS, PFS, ORR = term("OverallSurvival"), term("ProgressionFreeSurvival"), term("ObjectiveResponseRate")
+
+
+def _facts(name: str) -> list[Fact]:
+    doc = read_document(FIXTURES / name)
+    facts = [f for f in extract_facts(doc) if f.evidence and f.evidence[0].extractor in MINE]
+    for f in facts:
+        for ev in f.evidence:
+            assert doc.text[ev.start:ev.end] == ev.quote
+    return facts
+
+
+def _of(facts: list[Fact], kind: type, **want: object) -> list:
+    return [f for f in facts if isinstance(f, kind) and all(getattr(f, k) == v for k, v in want.items())]
+
+
+@pytest.fixture(scope="module")
+def randomised() -> list[Fact]:
+    return _facts("unseen_1_randomised.txt")
+
+
+def test_randomised_trial_study_and_arms(randomised: list[Fact]) -> None:
+    (study,) = _of(randomised, Study)
+    assert study.registry_ids == ("NCT99999901",) and study.name == "DUREP-NEC"
+    assert term("Randomised") in study.designs and study.phase == term("Phase2")
+    assert study.countries == ("France", "Germany", "Italy") and study.centres == 18
+    arms = {a.label: a for a in _of(randomised, Arm)}
+    assert {a.n for a in arms.values()} == {50, 48}
+    experimental = next(a for a in arms.values() if a.n == 50)
+    assert term("Durvalumab") in {c.agent for c in experimental.regimens[0].components}
+
+
+def test_randomised_trial_outcomes_per_arm_with_cis(randomised: list[Fact]) -> None:
+    arms = {a.n: a.label for a in _of(randomised, Arm)}
+    pfs = _of(randomised, Outcome, endpoint=PFS, population=arms[50])
+    assert [(o.value, o.ci_lower, o.ci_upper) for o in pfs] == [(5.9, 4.6, 7.1)]
+    assert _of(randomised, Outcome, endpoint=OS, population=arms[48], value=11.1)
+    assert _of(randomised, Outcome, endpoint=ORR, population=arms[50], value=52.0)
+    (hr,) = _of(randomised, EffectEstimate)
+    assert (hr.value, hr.ci_lower, hr.ci_upper, hr.p_value, hr.endpoint) == (0.81, 0.52, 1.26, 0.35, PFS)
+    assert (hr.compared, hr.reference) == (arms[50], arms[48])
+    assert _of(randomised, AdverseEvent, population=arms[48], grade=">=3", count=30, percent=62.5)
+
+
+def test_single_arm_regimen_and_not_reached() -> None:
+    facts = _facts("unseen_2_single_arm.txt")
+    (study,) = _of(facts, Study)
+    assert study.registry_ids == ("2099-000111-22",) and term("SingleArm") in study.designs
+    (arm,) = _of(facts, Arm)
+    induction, maintenance = arm.regimens
+    assert (induction.cycle_length_days, induction.max_cycles) == (21, 4)
+    assert {(c.agent, c.dose, c.dose_unit) for c in induction.components} == {
+        (term("Pembrolizumab"), 200.0, "mg"), (term("Cisplatin"), 75.0, "mg/m2"), (term("Etoposide"), 100.0, "mg/m2")}
+    assert maintenance.components[0].dose == 400.0 and maintenance.cycle_length_days == 42
+    (os_median,) = _of(facts, Outcome, endpoint=OS, statistic=term("Median"))
+    assert os_median.value_not_reached and os_median.ci_lower == 12.0 and os_median.ci_upper_not_reached
+    assert _of(facts, Outcome, endpoint=OS, statistic=term("Rate"), timepoint=12.0, value=58.3)
+
+
+def test_cohort_subgroups_respectively_and_prognostic_factor() -> None:
+    facts = _facts("unseen_3_cohort.txt")
+    assert _of(facts, Outcome, endpoint=ORR, population="NET G3", value=22.0)
+    assert _of(facts, Outcome, endpoint=ORR, population="NEC", value=38.0)
+    assert _of(facts, Outcome, endpoint=OS, population="NEC", value=9.8)
+    (hr,) = _of(facts, EffectEstimate)
+    assert (hr.factor_term, hr.population, hr.model, hr.value) == (term("Ki67"), "NEC", term("Multivariable"), 1.62)
+
+
+def test_phase3_arms_with_their_own_doses() -> None:
+    facts = _facts("unseen_4_phase3.txt")
+    (study,) = _of(facts, Study)
+    assert study.phase == term("Phase3") and study.registry_ids == ("UMIN999999901",)
+    arms = {a.label: a for a in _of(facts, Arm)}
+    assert set(arms) == {"EP", "IP"}
+    cis = {a: next(c.dose for c in arms[a].regimens[0].components if c.agent == term("Cisplatin")) for a in arms}
+    assert cis == {"EP": 80.0, "IP": 60.0}
+    assert arms["IP"].regimens[0].cycle_length_days == 28
+    assert _of(facts, Outcome, endpoint=OS, population="IP", value=11.0, ci_upper=13.8)
+    assert _of(facts, Outcome, endpoint=PFS, population="EP", value=5.5)
+    assert _of(facts, AdverseEvent, population="IP", percent=50.0, grade="3-4")
