@@ -97,6 +97,22 @@ def camel_words(iri: str | None) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local(iri))
 
 
+#: How the gold file spells countries (as the tables print them) against the graph's names.
+COUNTRY_SPELLING = {"United States": "USA", "United Kingdom": "UK", "South Korea": "Korea"}
+_ROMAN = {"I": "1", "II": "2", "III": "3"}
+
+
+def phase_name(printed: str) -> str | None:
+    """The TrialPhase term a gold "phase_text" names: "Randomised phase III" -> "Phase3", "Phase I/IIa" -> "Phase1And2"."""
+    m = re.search(r"phase\s+(I{1,3})([ab])?(?:\s*/\s*(I{1,3})[ab]?)?", printed, re.IGNORECASE)
+    if not m:
+        return None
+    first, sub, second = _ROMAN[m[1].upper()], m[2], m[3]
+    if second:
+        return f"Phase{first}And{_ROMAN[second.upper()]}"
+    return f"Phase{first}{sub or ''}"
+
+
 class Matcher:
     """Decides whether a fact states a gold finding."""
 
@@ -156,7 +172,12 @@ class Matcher:
             return False
         if "enrolment" in g and g["enrolment"] not in (f.enrolment_planned, f.enrolment_actual):
             return False
-        return not (g.get("status") and not same_words(g["status"], camel_words(f.status)))
+        if g.get("status") and not same_words(g["status"], camel_words(f.status)):
+            return False
+        if g.get("countries") and set(g["countries"]) != {COUNTRY_SPELLING.get(c, c) for c in f.countries}:
+            return False
+        expected = phase_name(g.get("phase_text") or "")
+        return not (expected and local(f.phase) != expected)
 
     @staticmethod
     def _numbers(g: dict[str, Any], f: Any, value_field: str = "value") -> bool:
