@@ -204,9 +204,26 @@ def _row(document: Document, table: Table, ri: int, row: TableRow, roles: dict[s
         yield from _results(document, table, ri, roles["results"], results, key, arms)
 
 
+def arm_of(label: str, arms: list[str]) -> str | None:
+    """The arm a printed group label stands for, by the agents both name ("IP" is irinotecan + cisplatin)."""
+    agents = set(agents_of(label))
+    if not agents or not arms:
+        return None
+    scored = []
+    for arm in arms:
+        theirs = set(agents_of(arm))
+        if theirs:
+            scored.append((len(agents & theirs) / len(agents | theirs), arm))
+    scored.sort(reverse=True)
+    if scored and scored[0][0] >= 0.5 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][1]
+    return None
+
+
 def _population(r: Result, arms: list[str], note: str | None, chain: int) -> tuple[str, float]:
     if r.label:
-        return r.label, 0.85
+        arm = arm_of(r.label, arms)
+        return (arm, 0.8) if arm else (r.label, 0.85)
     if r.chained and len(arms) == chain:
         return arms[r.position], 0.7
     if r.chained:

@@ -47,12 +47,12 @@ def test_versus_compounds_are_two_arms_with_agents(facts: list) -> None:
 
 def test_results_cell_outcomes_with_arm_labels_and_cell_evidence(facts: list) -> None:
     outcomes = [f for f in facts if isinstance(f, Outcome)]
-    ip_os = next(f for f in outcomes if f.study == "reg:umin000014795" and f.population == "IP"
+    ip_os = next(f for f in outcomes if f.study == "reg:umin000014795" and f.population == "irinotecan + cisplatin"
                  and f.endpoint == term("OverallSurvival"))
     assert (ip_os.value, ip_os.unit, ip_os.statistic) == (10.9, term("Month"), term("Median"))
     assert ip_os.evidence[0].quote == "OS = 12.5 months (EP) <i>versus</i> 10.9 months (IP)"
     assert ip_os.evidence[0].table == "Table 1" and ip_os.evidence[0].column == 9
-    # "6 mo PFS rate: 31% versus 14.8%": values in the order of the compound's arms
+    # "(IP)" is the arm whose agents it names; "6 mo PFS rate: 31% versus 14.8%": values in the order of the arms
     rates = {f.population: f.value for f in outcomes if f.study == "reg:nct03837977" and f.timepoint == 6}
     assert rates == {"Liposomal irinotecan + 5-FU/folinic acid": 31.0, "docetaxel": 14.8}
     nec = [f for f in outcomes if f.study == "reg:nct03079440"]
