@@ -250,3 +250,47 @@ def test_standalone_view_works_from_a_file_offline(chromium: Any, tmp_path: Path
         assert [r for r in requests if not r.startswith("file:")] == []
     finally:
         context.close()
+
+
+def test_walk_from_nivolumab_to_the_sentence_on_the_corpus(chromium: Any, corpus_server: str,
+                                                           tmp_path: Path) -> None:
+    """The new user's walk on the built corpus: type "nivolumab", reach NICE-NEC, its outcomes and
+    the sentence that reports median OS."""
+    browser = Offline(chromium)
+    page = browser.page
+    try:
+        started = time.perf_counter()
+        page.goto(corpus_server + "/explore", wait_until="domcontentloaded")
+        wait_drawn(page, 50)
+        page.wait_for_function("() => window.nenkgExplorer.stable", timeout=120_000)
+        whole = page.evaluate("window.nenkgExplorer.nodes.length")
+        print(f"\nwhole corpus view: {whole} nodes drawn and settled in {time.perf_counter() - started:.2f} s")
+        page.screenshot(path=str(tmp_path / "explore-corpus.png"))
+
+        page.fill("#search", "nivolumab")
+        page.locator("#search-results button.result", has_text="agent").filter(has_text="nivolumab").first.click()
+        page.wait_for_function("() => document.getElementById('stats').textContent.includes('around nivolumab')")
+        page.select_option("#depth", "3")
+        page.wait_for_function("() => document.getElementById('stats').textContent.includes('(depth 3)')")
+        wait_drawn(page)
+        assert NICE_NEC in page.evaluate("window.nenkgExplorer.view.getIds()"), \
+            "the NICE-NEC study is not within 3 steps of nivolumab"
+        click_node(page, NICE_NEC)
+        page.wait_for_function("() => document.getElementById('d-label').textContent === 'NICE-NEC'")
+        assert "NCT03980925" in page.inner_text("#details")
+        click_node(page, NICE_NEC, double=True)  # expand: its outcomes join the view
+        page.wait_for_function("""() => window.nenkgExplorer.view.get({filter: n => n.kind === 'outcome'
+            && n.fullLabel.includes('median overall survival 13.9')}).length > 0""")
+        # The NICE-NEC paper's own figure, with its interval (the review cites it without one).
+        [median_os] = page.evaluate("""() => window.nenkgExplorer.view.get({filter: n => n.kind === 'outcome'
+            && n.title.includes('median overall survival: 13.9 month (95% CI 8.3\u2013NR)')}).map(n => n.id)""")
+        click_node(page, median_os)
+        page.wait_for_function("() => document.getElementById('d-label').textContent.includes('13.9')")
+        evidence = page.inner_text("#d-evidence")
+        assert "13.9 months" in evidence and "Nivolumab plus platinum-doublet" in evidence
+        page.screenshot(path=str(tmp_path / "explore-walk.png"))
+        assert browser.errors == []
+        assert browser.csp_violations() == []
+        assert browser.blocked == []
+    finally:
+        browser.close()

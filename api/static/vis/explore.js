@@ -20,6 +20,7 @@
   var refused = false;
   var network = null;
   var physicsOn = true;
+  window.nenkgExplorer = { stable: false };
   var selected = null;
   var state = { focus: config.focus || null, depth: config.depth || 2, kinds: config.kinds || [] };
 
@@ -78,12 +79,12 @@
   function ensureNetwork(options) {
     if (network) return;
     network = new vis.Network($("network"), { nodes: nodeView, edges: edges }, options);
+    // The layout runs until it is stable, then physics stops: no endless motion, no busy laptop.
+    // "Resume layout" turns it back on.
     network.on("stabilizationIterationsDone", function () {
-      if (config.stopPhysics || nodes.length > 300) setPhysics(false);
+      setPhysics(false);
       window.nenkgExplorer.stable = true;
     });
-    network.on("stabilized", function () { window.nenkgExplorer.stable = true; });
-    network.on("startStabilizing", function () { window.nenkgExplorer.stable = false; });
     network.on("click", function (params) {
       if (params.nodes.length) selectNode(params.nodes[0]);
     });
@@ -98,26 +99,38 @@
     $("physics").textContent = on ? "Stop layout" : "Resume layout";
   }
 
-  function draw(data, replace) {
+  function draw(data, replace, near) {
     showMessage("");
     if (data.legend) legendInfo = data.legend;
-    config.stopPhysics = data.stats && data.stats.physicsStopsAfterStabilising;
+    window.nenkgExplorer.stable = false;
     ensureNetwork(data.options);
     if (replace) {
       nodes.clear();
       edges.clear();
       network.setOptions(data.options);
-      physicsOn = true;
-      $("physics").textContent = "Stop layout";
     }
-    nodes.update(data.nodes);
+    var fresh = data.nodes.filter(function (n) { return !nodes.get(n.id); });
+    if (near) {
+      // New neighbours start around the node they came from, so the expansion reads as one.
+      var origin = network.getPositions([near])[near] || { x: 0, y: 0 };
+      fresh.forEach(function (n, i) {
+        var angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
+        n.x = origin.x + 120 * Math.cos(angle);
+        n.y = origin.y + 120 * Math.sin(angle);
+      });
+    }
+    nodes.update(replace ? data.nodes : fresh);
     edges.update(data.edges);
-    if (!replace && physicsOn === false) setPhysics(true);
     buildLegend();
     setStats();
     if (replace && data.focus && nodes.get(data.focus)) {
       network.once("stabilizationIterationsDone", function () { network.selectNodes([data.focus]); });
     }
+    // Lay the new data out in a fixed number of steps; the handler above then stops physics.
+    setPhysics(true);
+    var steps = (data.options.physics.stabilization || {}).iterations || 200;
+    network.stabilize(replace ? steps : Math.min(steps, 150));
+    if (replace) network.once("stabilizationIterationsDone", function () { network.fit({ animation: false }); });
   }
 
   function buildLegend() {
@@ -191,8 +204,10 @@
       return;
     }
     // For tests and the console: the data, the view and whether the layout has settled.
-  window.nenkgExplorer = { nodes: nodes, edges: edges, view: nodeView, stable: false,
-    network: function () { return network; } };
+  window.nenkgExplorer.nodes = nodes;
+  window.nenkgExplorer.edges = edges;
+  window.nenkgExplorer.view = nodeView;
+  window.nenkgExplorer.network = function () { return network; };
 
   loadView().then(function () { if (nodes.get(iri)) selectNode(iri); });
   }
@@ -204,7 +219,7 @@
     }
     getJSON(api + "/neighbours", { iri: iri }).then(function (data) {
       var before = nodes.length;
-      draw(data, false);
+      draw(data, false, iri);
       $("stats").textContent += " \u2014 expanded: +" + (nodes.length - before) + " nodes";
     }).catch(function (err) { showMessage(err.message); });
   }
@@ -440,8 +455,10 @@
   }
 
   // For tests and the console: the data, the view and whether the layout has settled.
-  window.nenkgExplorer = { nodes: nodes, edges: edges, view: nodeView, stable: false,
-    network: function () { return network; } };
+  window.nenkgExplorer.nodes = nodes;
+  window.nenkgExplorer.edges = edges;
+  window.nenkgExplorer.view = nodeView;
+  window.nenkgExplorer.network = function () { return network; };
 
   loadView().then(function () {
     loadAnalytics();
