@@ -317,6 +317,12 @@ def _population(r: Result, arms: re.Match[str] | None, cohort: str | None, trial
         return arms["a"] if r.position == 0 else arms["b"]
     if r.chained and len(trial_arms) == 2 and r.position < 2:
         return trial_arms[r.position]
+    if r.chained and r.position < 2:
+        # "X is associated with improved ORR (a versus b) ... compared with Y"
+        before = list(_ASSOCIATED.finditer(text, 0, r.start))
+        after = _COMPARED_AFTER.search(text, r.end)
+        if before and after:
+            return before[-1]["label"] if r.position == 0 else after["label"]
     if r.chained and r.position == 0:
         found = list(_COMBINATION_SHOWED.finditer(text, 0, r.start))
         if found:
@@ -326,5 +332,7 @@ def _population(r: Result, arms: re.Match[str] | None, cohort: str | None, trial
     return cohort or "overall"
 
 
+_ASSOCIATED = re.compile(r"(?:^|[,;]\s*|\bthat\s+)(?P<label>[\w/+\- ]{3,60}?) (?:is|was|were) associated with\b", _I)
+_COMPARED_AFTER = re.compile(r"\bcompared (?:with|to) (?P<label>[\w/+\- ]{3,40}?)(?=[.,;]|$)", _I)
 _COMBINATION_SHOWED = re.compile(r"\bcombination of (?P<label>[\w/+\- ]{3,50}?) (?:showed|achieved|yielded|"
                                  r"demonstrated|reached|induced)\b", _I)

@@ -252,7 +252,12 @@ def score(document: str) -> dict[str, Any]:
     for f, ok in zip(scored, correct, strict=True):
         by_kind[KIND_OF[type(f)]][2] += 1
         by_kind[KIND_OF[type(f)]][3] += ok
-    return {"kinds": dict(by_kind), "missed": [g for g, ok in zip(findings, found, strict=True) if not ok],
+    by_extractor: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # facts, correct
+    for f, ok in zip(scored, correct, strict=True):
+        for name in sorted({ev.extractor for ev in f.evidence}):
+            by_extractor[name][0] += 1
+            by_extractor[name][1] += ok
+    return {"kinds": dict(by_kind), "extractors": dict(by_extractor), "missed": [g for g, ok in zip(findings, found, strict=True) if not ok],
             "wrong": [f for f, ok in zip(scored, correct, strict=True) if not ok]}
 
 
@@ -269,6 +274,8 @@ def report(document: str) -> tuple[float, float]:
     print(f"\n{document}: recall {found}/{g} = {ratio(found, g):.3f}, precision {ok}/{n} = {ratio(ok, n):.3f}")
     for kind, (kg, kf, kn, kok) in sorted(kinds.items()):
         print(f"  {kind:15s} recall {kf:3d}/{kg:3d} = {ratio(kf, kg):.3f}   precision {kok:3d}/{kn:3d} = {ratio(kok, kn):.3f}")
+    for name, (kn, kok) in sorted(score(document)["extractors"].items()):
+        print(f"  extractor {name:15s} precision {kok:3d}/{kn:3d} = {ratio(kok, kn):.3f}")
     return ratio(found, g), ratio(ok, n)
 
 
