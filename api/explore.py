@@ -17,6 +17,7 @@ read-only).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import networkx as nx
@@ -39,6 +40,7 @@ class ProjectionCache:
         self.store = store
         self._graph: nx.MultiDiGraph | None = None
         self._lock = threading.Lock()
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -46,6 +48,14 @@ class ProjectionCache:
             if self._graph is None:
                 self._graph = projection.project(self.store)
             return self._graph
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` (rankings and communities take seconds on a big graph)."""
+        if key not in self._memo:
+            value = compute()
+            with self._lock:
+                self._memo[key] = value
+        return self._memo[key]
 
 
 def get_store(request: Request) -> Store:
@@ -156,7 +166,9 @@ def paths(cache: Projection, source: Annotated[str, Query(alias="from")],
 def rank(cache: Projection, measure: str = "degree", kinds: str | None = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 20) -> Response:
     try:
-        results = projection.rank(cache.graph, measure, kinds=_kinds(kinds), limit=limit)
+        graph = cache.graph
+        results = cache.memo(("rank", measure, tuple(sorted(_kinds(kinds))), limit),
+                             lambda: projection.rank(graph, measure, kinds=_kinds(kinds), limit=limit))
     except ValueError as error:
         return _error(400, str(error))
     return JSONResponse({"measure": measure, "results": results})
@@ -165,9 +177,10 @@ def rank(cache: Projection, measure: str = "degree", kinds: str | None = None,
 @router.get("/explore/components", summary="Connected components and communities")
 def components(cache: Projection, top: Annotated[int, Query(ge=1, le=50)] = 5) -> Response:
     graph = cache.graph
-    return JSONResponse({"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-                         "components": projection.components(graph, top=top),
-                         "communities": projection.communities(graph, top=top)})
+    return JSONResponse(cache.memo(("components", top), lambda: {
+        "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+        "components": projection.components(graph, top=top),
+        "communities": projection.communities(graph, top=top)}))
 
 
 @router.get("/static/vis/{name}", include_in_schema=False)

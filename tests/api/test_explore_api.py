@@ -108,3 +108,34 @@ def test_standalone_page_policy_allows_exactly_its_inline_code() -> None:
     assert "http://" not in csp and "https://" not in csp and "'unsafe-inline'" not in csp
     assert csp.count("'sha256-") == 4
     assert json_for_script("</script>") == '"\\u003c/script\\u003e"'
+
+
+@pytest.fixture(scope="module")
+def corpus_client(corpus_store_path: Path) -> Iterator[TestClient]:
+    store = OxigraphStore(corpus_store_path, read_only=True)
+    with TestClient(make_app(store)) as c:
+        yield c
+    store.close()
+
+
+def test_corpus_paths_from_a_drug_to_a_biomarker(corpus_client: TestClient) -> None:
+    body = corpus_client.get("/paths", params={"from": NIVOLUMAB, "to": NS + "Ki67"}).json()
+    assert body["paths"], "nivolumab and Ki-67 are not connected in the corpus graph"
+    for path in body["paths"]:
+        assert path[0]["label"] == "nivolumab" and path[-1]["iri"] == NS + "Ki67"
+        # Through what NICE-NEC reported about Ki-67: a hazard ratio or a characteristic.
+        assert path[-2]["kind"] in {"effect", "characteristic"}
+    assert len(body["edges"][0]) == body["length"]
+
+
+def test_corpus_ranking_and_communities(corpus_client: TestClient) -> None:
+    top = corpus_client.get("/explore/rank", params={"limit": 5}).json()["results"]
+    assert "NICE-NEC" in [r["label"] for r in top]
+    body = corpus_client.get("/explore/components").json()
+    assert body["nodes"] > 500 and len(body["communities"]) > 1
+    assert body["components"][0]["size"] > body["nodes"] // 2
+    whole = corpus_client.get("/explore/graph.json")
+    if body["nodes"] <= explore.render.MAX_NODES:
+        assert whole.status_code == 200 and len(whole.json()["nodes"]) == body["nodes"]
+    else:
+        assert whole.status_code == 413 and whole.json()["nodes"] == body["nodes"]
