@@ -179,7 +179,7 @@ def _row(document: Document, table: Table, ri: int, row: TableRow, roles: dict[s
     aliases = tuple(a for a in (name_aliases(name) if name else ()) if a != name) + tuple(ids[1:])
     # the row's evidence runs from its first cell to the last cell before the results
     results_index = roles.get("results", len(row.cells))
-    last = max((c for c in row.cells[:results_index] if c.text.strip()), key=lambda c: c.end)
+    last = max((c for c in row.cells[:results_index] if c.text.strip()), key=lambda c: c.end, default=row.cells[0])
     study = Study(ref=key, name=name, aliases=aliases, registry_ids=ids, designs=designs, phase=phase,
                   status=status, line=line,
                   enrolment_planned=None if actual else enrolment, enrolment_actual=enrolment if actual else None,
