@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from api import explore
 from api.app import create_app
 from api.settings import Settings
 from graph.store import OxigraphStore, Store
@@ -292,5 +293,35 @@ def test_walk_from_nivolumab_to_the_sentence_on_the_corpus(chromium: Any, corpus
         assert browser.errors == []
         assert browser.csp_violations() == []
         assert browser.blocked == []
+    finally:
+        browser.close()
+
+
+def test_paths_and_the_size_limit_message(chromium: Any, excerpt_server: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    browser = Offline(chromium)
+    page = browser.page
+    try:
+        page.goto(excerpt_server + "/explore", wait_until="domcontentloaded")
+        wait_drawn(page, 10)
+        page.fill("#path-from", "nivolumab")
+        page.fill("#path-to", "NICE-NEC median overall survival")
+        page.click("#path-form button[type=submit]")
+        page.wait_for_selector("#path-result li")
+        steps = page.locator("#path-result li").first.locator("button").all_inner_texts()
+        assert steps[0] == "nivolumab" and steps[-1] == "NICE-NEC median overall survival"
+        assert len(steps) == 4
+        assert "components" in page.inner_text("#components")
+
+        # A view over the limit: a message, not a frozen tab; the search still works.
+        monkeypatch.setattr(explore.render, "MAX_NODES", 5)
+        page.goto(excerpt_server + "/explore", wait_until="domcontentloaded")
+        page.wait_for_selector("#message:not([hidden])")
+        assert "more than the limit of 5" in page.inner_text("#message")
+        assert page.evaluate("window.nenkgExplorer.nodes.length") == 0
+        page.fill("#search", "nivolumab")
+        page.locator("#search-results button.result", has_text="agent").first.click()
+        wait_drawn(page, 2)
+        assert browser.errors == [] and browser.csp_violations() == [] and browser.blocked == []
     finally:
         browser.close()
