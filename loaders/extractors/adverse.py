@@ -70,6 +70,8 @@ class _Reader:
         events.sort()
         if not events or "%" not in text:
             return
+        if re.search(r"\b(?:stopped|discontinu\w*|interrupt\w*|reduc\w*)\b[^.]{0,40}\b(?:due\s+to|because\s+of)", text, re.I):
+            return  # treatment stopped for toxicity is not an incidence of toxicity
         pops = self.pops.mentions(text)
         base = self._base(sent)
         for k, (start, end, label, iri) in enumerate(events):

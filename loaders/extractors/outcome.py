@@ -36,7 +36,7 @@ _THRESHOLD_BEFORE = re.compile(r"(?:up\s+to|>|≥|<|≤|beyond|more\s+than|longe
                                r"within|after|at\s+least|every|for|of\s+the|above|below|under|aged|older\s+than|"
                                r"younger\s+than)\s*$", re.I)
 _RESPONSE_CONTEXT = re.compile(r"respon|\bbest\b|RECIST|evaluat|immediate|\b(?:CR|PR|SD|PD)\b")
-_QUALIFIER = re.compile(r"\b(?:(?:in|for|among)\s+(?:the\s+)?(?:\w+\s+)?)?(?:patients|cases)\s+((?:not\s+)?(?:receiving|given|"
+_QUALIFIER = re.compile(r"\b(?:(?:in|for|among)\s+(?:the\s+)?(?:\w+\s+){0,2})?(?:patients|cases)\s+((?:not\s+)?(?:receiving|given|"
                         r"treated\s+with|with|without|who|aged|above|below|over|under|older|younger)\b[^,;.]{2,60}?)"
                         r"(?=\s+(?:was|were|had|is|showed|indicating)\b|\s*\(|,|;|$)", re.I)
 
@@ -119,6 +119,17 @@ def _dedupe(pops: list[PopMention]) -> list[PopMention]:
     return out
 
 
+_COMPLEMENT = {">": "≤", "≥": "<", "<": "≥", "≤": ">"}
+
+
+def _complement(label: str) -> str | None:
+    """The other side of a binary stratum: "Ki-67 >55%" and "Ki-67 ≤55%"."""
+    m = re.fullmatch(r"(.+?) ([<>≤≥])(.+)", label)
+    if not m:
+        return None
+    return f"{m.group(1)} {_COMPLEMENT[m.group(2)]}{m.group(3)}"
+
+
 def _combine(base: str | None, label: str) -> str:
     if base and base != OVERALL and label != OVERALL and base != label and base not in label:
         return f"{base}, {label}"
@@ -151,12 +162,15 @@ class _Reader:
         if m and not self.pops.resolve(m.group(1)) and "%" not in m.group(1) and not any(
                 "Endpoint" in h.families for h in self.context.lexicon.find(m.group(1))):
             return m.group(1).strip()
+        if re.search(r"\breintroduc|\bre-?challeng", self.text, re.I):
+            return "re-treatment"
         lines = [h for h in self.hits if "LineOfTherapy" in h.families]
         study_line = getattr(getattr(self.context.info, "fact", None), "line", None) or _term("FirstLine")
         for h in lines:
-            if h.iri != study_line and h.name != "FirstLine" and re.search(
-                    r"treatment|chemotherapy|therapy|PRRT", self.text[h.end:h.end + 25], re.I):
-                return self.text[h.start:h.end].lower() + " treatment"
+            follow = re.match(r"\s*(chemotherapy|treatment|therapy|PRRT|\w+)", self.text[h.end:h.end + 25])
+            if h.iri != study_line and h.name != "FirstLine" and follow and re.fullmatch(
+                    r"chemotherapy|treatment|therapy|PRRT", follow.group(1), re.I):
+                return self.text[h.start:h.end].lower() + " " + follow.group(1)
         fact = getattr(self.context.info, "fact", None)
         single = fact is not None and _term("SingleArm") in fact.designs
         if not single and not any(a.agents for a in self.pops.arms):
@@ -184,13 +198,15 @@ class _Reader:
                   and not _THRESHOLD_BEFORE.search(text[max(0, i.start - 14):i.start])
                   and not re.search(r"not\s+(?:met|reached)\s*\([^)]*$", text[max(0, i.start - 40):i.start])
                   and not re.search(r"\d\s*[–-]\s*$", text[max(0, i.start - 4):i.start])
-                  and not self._subgroup_by_endpoint(i.end, eps_all)
                   and not re.match(r"\s*(?:of\s+)?(?:follow|treatment|therapy|cycles?|doses?|CI\b|confidence)",
                                    text[i.end:i.end + 20], re.I)]
         if not values:
             return
         pvals = [i for i in items if i.kind == "p"]
-        pops = _dedupe(self.pops.mentions(text))
+        pops = _dedupe(sorted(self.pops.mentions(text) + self._response_subgroups(eps_all), key=lambda p: p.start))
+        eps = [e for e in eps if not any(p.start <= e.start < p.end for p in pops)]
+        if not eps:
+            return
         values = [v for v in values if not any(p.start <= v.start < p.end for p in pops)]
         base = self.base_population()
         # value first: "Twenty-one patients (56.8%) had partial response", "(37.6% OS rate at 2 years)"
@@ -267,6 +283,20 @@ class _Reader:
                 if fact is not None:
                     yield fact
 
+    def _response_subgroups(self, eps: list[_Endpoint]) -> list[PopMention]:
+        """"20.6 m after complete response (CR)": patients by best response are a subgroup."""
+        out = []
+        for e in eps:
+            if "ResponseCategory" not in e.families:
+                continue
+            lead = re.search(r"\d\s*(?:m|months?)?\s*(?:\([^)]*\))?\s*(?:after|for|with)\s+(?:a\s+)?$",
+                             self.text[max(0, e.start - 40):e.start])
+            if lead:
+                abbr = re.match(r"\s*\(([A-Z]{2,3})\)", self.text[e.end:])
+                label = abbr.group(1) if abbr else self.text[e.start:e.end]
+                out.append(PopMention(e.start, e.end + (abbr.end() if abbr else 0), label, "response"))
+        return out
+
     def _subgroup_by_endpoint(self, pos: int, eps: list[_Endpoint]) -> bool:
         """"20.6 m after complete response": a subgroup defined by a response, not that response's value."""
         m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:after|for|with|in\s+patients\s+with)\s+(?:a\s+)?", self.text[pos:pos + 40])
@@ -320,8 +350,6 @@ class _Reader:
             return [(v, ep, p.label, tp, 0.9) for (ep, v), p in zip(pairs, listed, strict=True)]
         if self.resp_list and len(self.resp_list) == n and n > 1 and len(eps) == 1:
             return [(v, ep, p.label, tp, 0.85) for (ep, v), p in zip(pairs, self.resp_list, strict=True)]
-        if resp and len(listed) == 2 and n == 4 and len(eps) == 1:
-            return None
         # runs of values not separated by a population: "for G3 NETs versus NECs (23.3 vs. 13.9 months)"
         runs: list[list[tuple[_Endpoint, Item]]] = []
         for k, (ep, v) in enumerate(pairs):
@@ -335,6 +363,23 @@ class _Reader:
                 [p for p in _pops_between(pops, lo, run[0][1].start)]
             lo = run[-1][1].end
             if len(run) > 1:
+                # "5.7 months (...) and 5.7 months (...) for NETs and NECs"
+                nxt_start = next((v.start for v in vals if v.start > run[-1][1].end), seg_end)
+                after = [p for p in _pops_between(pops, run[-1][1].end, nxt_start) if p.kind != "overall"]
+                if after and len(after) == len(run) and re.match(r"[\s)]*(?:,\s*)?(?:for|in|of|among)\b",
+                                                                 text[run[-1][1].end:after[0].start]):
+                    out.extend((v, ep, p.label, tp, 0.85) for (ep, v), p in zip(run, after, strict=True))
+                    continue
+                if len({id(ep) for ep, _ in run}) == len(run) and len(left) == 1:
+                    # "for colorectal primaries (2.4 m and 6.7 m)": PFS and OS of one population
+                    out.extend((v, ep, left[0].label, tp, 0.85) for ep, v in run)
+                    continue
+                scope_pops = left or [p for p in pops if p.end <= eps[0].start and p.kind != "overall"]
+                comp = _complement(scope_pops[0].label) if len(scope_pops) == 1 and len(run) == 2 else None
+                if comp and re.search(r"\b(?:vs\.?|versus)\b", text[run[0][1].end:run[1][1].start]):
+                    out.extend([(run[0][1], run[0][0], scope_pops[0].label, tp, 0.8),
+                                (run[1][1], run[1][0], comp, tp, 0.75)])
+                    continue
                 rights = [_right_pop(text, pops, v.end) for _, v in run]
                 rest = [k for k, r in enumerate(rights) if r is None]
                 for (ep, v), r in zip(run, rights, strict=True):

@@ -286,6 +286,22 @@ class Populations:
                         label2 = f"{base} {_op(em.group(1))}{_num(em.group(2))}{unit}"
                         out.append(PopMention(em.start(1), em.end(), label2, "stratum"))
                         pos = em.end()
+        # "colorectal primaries", "non-colorectal NENs", "pancreatic primaries": subgroups by primary site
+        for hit in hits:
+            if "AnatomicalSite" not in hit.families:
+                continue
+            tail = re.match(r"\s*(?:primar(?:y|ies)(?:\s+(?:tumou?rs?|sites?))?|tumou?rs?|NENs?|NECs?|origin|cases)\b",
+                            text[hit.end:])
+            non = text[max(0, hit.start - 4):hit.start] == "non-"
+            if re.search(r"primar", hit.text, re.I) and hit.name not in {"AnatomicalSite"}:
+                tail = tail or re.match(r"", "")
+                if re.fullmatch(r"(?i)primary(?:\s+(?:tumou?r|site))?s?", hit.text):
+                    continue  # "primary tumour site" names no site
+            if tail or non:
+                label = ("non-" if non else "") + hit.text.lower()
+                out.append(PopMention(hit.start - (4 if non else 0), hit.end + (tail.end() if tail else 0), label, "site"))
+        for m in re.finditer(r"\b(?:unknown|occult)\s+primar(?:y|ies)(?:\s+(?:sites?|tumou?rs?))?", text, re.I):
+            out.append(PopMention(m.start(), m.end(), "unknown primary", "site"))
         for m in _PS.finditer(text):
             out.append(PopMention(m.start(), m.end(), "PS " + re.sub(r"\s+", "", m.group(1)).replace("-", "–"), "ps"))
             pos = m.end()

@@ -244,6 +244,9 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
         for sent in used:
             evs.extend(e for e in evidences(document, sent, NAME, VERSION, 0.85) if e not in evs)
         defining = [s for s in sentences(document) if s.start <= arm.start < s.end or s.start == arm.start]
+        if arm.label == OVERALL and arm.n is not None and study is not None:
+            # a single arm's size is the study's enrolment: quote the sentence that gives it
+            evs.extend(e for e in study.evidence if re.search(rf"\b{arm.n}\b", e.quote) and e not in evs)
         for sent in defining[:1]:
             evs.extend(e for e in evidences(document, sent, NAME, VERSION, 0.85) if e not in evs)
         if not evs:

@@ -309,6 +309,15 @@ def publication_fact(document: Document) -> Publication:
     ts = _title_sent(document)
     if ts is not None:
         evs = (evidence(document, ts, NAME, VERSION, 0.95),)
+    if year is not None:
+        # the year is a claim too: quote where the text prints it with the citation, or drop it
+        cite = document.metadata.get("citation") or ""
+        at = document.text.find(cite) if cite and str(year) in cite else -1
+        if at < 0:
+            year = None
+        else:
+            span = Sent(-2, at, at + len(cite), Clean.of(document.text, at, at + len(cite)), "furniture", None, -1)
+            evs = evs + (evidence(document, span, NAME, VERSION, 0.9),)
     return Publication(document=document.id, title=title, doi=doi, journal=document.metadata.get("journal"),
                        year=year, citation=document.metadata.get("citation"), evidence=evs)
 
