@@ -64,8 +64,27 @@ def name_aliases(name: str) -> tuple[str, ...]:
     return ()
 
 
+_PRIOR_THERAPY = re.compile(r"\s+(?:after|following)\s+(?:partial|complete|response|progression|failure|prior|previous|"
+                            r"first|1st|\d)[^,;]*", _I)
+
+
+def agent_classes(text: str) -> list[tuple[str, str]]:
+    """(agent IRI, most specific class) of each agent a text names, named regimens expanded."""
+    from loaders.extractors.tables import _recogniser
+
+    terms = getattr(_recogniser(), "terms", {})
+    out = []
+    for iri in agents_of(text):
+        known = terms.get(iri)
+        families = tuple(getattr(known, "families", ()))
+        out.append((iri, families[0] if families else ""))
+    return out
+
+
 def agents_of(text: str) -> tuple[str, ...]:
-    """Agent IRIs a regimen text names, named regimens expanded to their standard agents."""
+    """Agent IRIs a regimen text names, named regimens expanded to their standard agents; the prior
+    therapy a regimen follows ("everolimus after response to cisplatin + etoposide") is not its own."""
+    text = _PRIOR_THERAPY.sub(" ", text)
     out: list[str] = []
     for hit in find_terms(text):
         if "Agent" in hit.families:
@@ -94,9 +113,9 @@ def split_arms(cell: Cell, source: str) -> list[Part]:
     cleaned = Cleaned.of(source, cell.start, cell.end)
     text = cleaned.text
     pieces = re.split(r"\s+(?:versus|vs\.?)\s+", text)
-    if len(pieces) == 1 and len(re.findall(r"\s+or\s+", text)) == 1:
-        candidate = re.split(r"\s+or\s+", text)
-        if all(agents_of(p) for p in candidate):
+    if len(pieces) == 1 and re.search(r"\s+or\s+", text):
+        candidate = _alternatives_joined(re.split(r"(\s+or\s+)", text))
+        if len(candidate) > 1 and all(agents_of(p) for p in candidate):
             pieces = candidate
     parts: list[Part] = []
     pos = 0
@@ -110,6 +129,28 @@ def split_arms(cell: Cell, source: str) -> list[Part]:
             parts.append(Part(re.sub(r"\s+", " ", stripped), src[0], src[1]))
         pos = at + len(piece)
     return parts
+
+
+def _alternatives_joined(parts: list[str]) -> list[str]:
+    """Arms of "A or B" texts: "cisplatin or carboplatin + etoposide" is one arm (a single agent of the
+    class that opens the next part, and not in it), "nivolumab or nivolumab + ipilimumab" two.
+
+    ``parts`` alternates texts and the " or " separators, as :func:`re.split` with a group gives them.
+    """
+    texts, seps = parts[0::2], parts[1::2]
+    out: list[str] = []
+    carry = ""
+    for i, piece in enumerate(texts):
+        piece = carry + piece
+        carry = ""
+        mine = agent_classes(piece)
+        if i + 1 < len(texts) and len(mine) == 1:
+            theirs = agent_classes(texts[i + 1])
+            if mine[0][1] in {c for _, c in theirs} and mine[0][0] not in {a for a, _ in theirs}:
+                carry = piece + seps[i]
+                continue
+        out.append(piece)
+    return out
 
 
 def _column(roles: dict[str, int], row: TableRow, role: str) -> Cell | None:
