@@ -124,9 +124,11 @@ _COMPLEMENT = {">": "≤", "≥": "<", "<": "≥", "≤": ">"}
 
 def _complement(label: str) -> str | None:
     """The other side of a binary stratum: "Ki-67 >55%" and "Ki-67 ≤55%"."""
+    if label.startswith("non-"):
+        return label[4:]
     m = re.fullmatch(r"(.+?) ([<>≤≥])(.+)", label)
     if not m:
-        return None
+        return "non-" + label if re.fullmatch(r"[a-z][a-z ]+", label) else None
     return f"{m.group(1)} {_COMPLEMENT[m.group(2)]}{m.group(3)}"
 
 
@@ -156,8 +158,29 @@ class _Reader:
                 return label
         return None
 
-    def qualifier(self) -> str | None:
+    def clause_qualifier(self, pos: int) -> str | None:
+        """The qualifier of the clause holding ``pos``: "compared to", "whereas" and ";" part clauses."""
+        cuts = [0] + [m.start() for m in re.finditer(r"\bcompared\s+(?:to|with)\b|\bwhereas\b|;", self.text)]
+        cuts.append(len(self.text))
+        if len(cuts) == 2:
+            return self.qualifier()
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if a <= pos < b:
+                clause = self.text[a:b]
+                neg = re.search(r"\bif\s+(\w[\w-]*)\s+(?:was|were)\s+not\s+(?:given|received|administered)", clause)
+                if neg:
+                    return "no " + neg.group(1)
+                return self.qualifier(clause) or (self.qualifier() if a == 0 else None)
+        return self.qualifier()
+
+    def qualifier(self, text: str | None = None) -> str | None:
         """Words that narrow the population but name no arm or stratum ("not receiving chemotherapy")."""
+        if text is not None and text != self.text:
+            sub = _Reader.__new__(_Reader)
+            sub.document, sub.context, sub.sent, sub.pops = self.document, self.context, self.sent, self.pops
+            sub.text = text
+            sub.hits = self.context.lexicon.find(text)
+            return sub.qualifier()
         m = _QUALIFIER.search(self.text)
         if m and not self.pops.resolve(m.group(1)) and "%" not in m.group(1) and not any(
                 "Endpoint" in h.families for h in self.context.lexicon.find(m.group(1))):
@@ -228,7 +251,6 @@ class _Reader:
         if not values:
             return
         base = self.base_population()
-        qual = self.qualifier()
         resp = [m.start() for m in re.finditer(r"\brespectively\b", text)]
         # endpoints with no value before the next endpoint form a list: "mPFS and mOS at 5.5 and 11.9 months"
         groups: list[tuple[list[_Endpoint], list[Item]]] = []
@@ -257,8 +279,11 @@ class _Reader:
             if last_before:
                 self.resp_list = [p for p in pops if last_before[-1].end <= p.start < resp[-1] and p.kind != "overall"]
         # sentence-level scope: one population named before the first endpoint
-        head_pops = {p.label for p in pops if p.end <= eps[0].start}
+        head = [p for p in pops if p.end <= eps[0].start]
+        head_pops = {p.label for p in head}
         scope_label = next(iter(head_pops)) if len(head_pops) == 1 else None
+        if scope_label is None and head and re.fullmatch(r"[\s(]*\w*\s*\(?\s*", text[head[-1].end:eps[0].start]):
+            scope_label = head[-1].label  # "G3 GEP NENs of non-colorectal origin (ORR 70.8%)"
         for gi, (group_eps, vals) in enumerate(groups):
             if not vals:
                 continue
@@ -275,6 +300,7 @@ class _Reader:
             for item, ep, pop_label, tp, conf in assigned:
                 label = pop_label or scope_label or OVERALL
                 label = _combine(base, label)
+                qual = self.clause_qualifier(item.start)
                 if qual:
                     label = f"{label}, {qual}" if label != OVERALL else qual
                     conf = min(conf, 0.6)
@@ -350,6 +376,18 @@ class _Reader:
             return [(v, ep, p.label, tp, 0.9) for (ep, v), p in zip(pairs, listed, strict=True)]
         if self.resp_list and len(self.resp_list) == n and n > 1 and len(eps) == 1:
             return [(v, ep, p.label, tp, 0.85) for (ep, v), p in zip(pairs, self.resp_list, strict=True)]
+        if len(eps) > 1 and n > len(eps) and n % len(eps) == 0:
+            k = len(eps)
+            chunks = [pairs[i:i + k] for i in range(0, n, k)]
+            labels: list[str | None] = []
+            lo_pos = eps[-1].end
+            for chunk in chunks:
+                right = _right_pop(text, pops, chunk[-1][1].end)
+                left_c = [p for p in _pops_between(pops, lo_pos, chunk[0][1].start) if p.kind != "overall"]
+                lo_pos = chunk[-1][1].end
+                labels.append(right.label if right else (left_c[-1].label if left_c else None))
+            if all(labels) and len(set(labels)) == len(labels):
+                return [(v, ep, lbl, tp, 0.8) for chunk, lbl in zip(chunks, labels, strict=True) for ep, v in chunk]
         # runs of values not separated by a population: "for G3 NETs versus NECs (23.3 vs. 13.9 months)"
         runs: list[list[tuple[_Endpoint, Item]]] = []
         for k, (ep, v) in enumerate(pairs):
@@ -374,7 +412,7 @@ class _Reader:
                     # "for colorectal primaries (2.4 m and 6.7 m)": PFS and OS of one population
                     out.extend((v, ep, left[0].label, tp, 0.85) for ep, v in run)
                     continue
-                scope_pops = left or [p for p in pops if p.end <= eps[0].start and p.kind != "overall"]
+                scope_pops = left or [p for p in pops if p.end <= run[0][1].start and p.kind != "overall"][-1:]
                 comp = _complement(scope_pops[0].label) if len(scope_pops) == 1 and len(run) == 2 else None
                 if comp and re.search(r"\b(?:vs\.?|versus)\b", text[run[0][1].end:run[1][1].start]):
                     out.extend([(run[0][1], run[0][0], scope_pops[0].label, tp, 0.8),
