@@ -96,7 +96,9 @@ def vis_data(view: nx.MultiDiGraph, *, full: nx.MultiDiGraph | None = None, focu
                     "barnesHut": {"gravitationalConstant": net.options.physics.barnesHut.gravitationalConstant,
                                   "springLength": net.options.physics.barnesHut.springLength,
                                   "avoidOverlap": net.options.physics.barnesHut.avoidOverlap},
-                    "stabilization": {"enabled": True, "iterations": 150 if big else 400, "fit": True}},
+                    "stabilization": {"enabled": True, "iterations": 150 if big else 300, "fit": True}},
+        # Kamada-Kawai seeding costs O(n^3) on the first draw; Barnes-Hut alone lays out well enough.
+        "layout": {"improvedLayout": False, "randomSeed": 7},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big},
         "edges": {"color": {"color": "#b0b0b0", "highlight": "#333333"}, "width": 1,
                   "smooth": {"enabled": not big, "type": "dynamic"},
