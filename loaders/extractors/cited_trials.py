@@ -263,7 +263,10 @@ def _study(document: Document, start: int, end: int, cleaned: Cleaned, m: Mentio
     designs: list[str] = []
     at = next((i for i, src in enumerate(cleaned.index) if src >= m.start), 0)
     lo, hi = max(0, at - 60), min(len(text), at + (m.end - m.start) + 60)
+    line = None
     for hit in find_terms(text[lo:hi]):
+        if "LineOfTherapy" in hit.families and line is None:
+            line = hit.iri
         if "TrialPhase" in hit.families and phase is None:
             phase = hit.iri
         elif "StudyDesign" in hit.families and hit.iri not in designs:
@@ -277,9 +280,9 @@ def _study(document: Document, start: int, end: int, cleaned: Cleaned, m: Mentio
         else:
             actual = n
     study = Study(ref=m.key, name=m.name, aliases=tuple(m.aliases), registry_ids=m.ids, designs=tuple(designs),
-                  phase=phase, enrolment_planned=planned, enrolment_actual=actual, document=document.id,
+                  phase=phase, line=line, enrolment_planned=planned, enrolment_actual=actual, document=document.id,
                   role="cited")
-    s, e = (start, end) if (enrol or phase or designs) else (m.start, m.end)
+    s, e = (start, end) if (enrol or phase or designs or line) else (m.start, m.end)
     return study.with_evidence(_evidence(document, s, e, 0.8 if m.name else 0.7))
 
 
