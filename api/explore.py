@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import networkx as nx
 from fastapi import APIRouter, Depends, Query, Request
@@ -27,6 +28,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.explore_page import ASSETS, SERVER_CSP, STATIC_VIS, server_page
 from graph import projection, render
 from graph.store import Store
+from ontology import DATA_NS, NS
 
 router = APIRouter(tags=["explore"])
 
@@ -126,10 +128,23 @@ def neighbours(cache: Projection, iri: str) -> Response:
         return _error(404, str(error))
 
 
+def entity_page(iri: str) -> str:
+    """The path of the page of ``iri`` on this server (see :mod:`api.entities`).
+
+    >>> entity_page("https://w3id.org/nenkg/id/study/nct03980925"), entity_page(NS + "Nivolumab")
+    ('/id/study/nct03980925', '/ontology/Nivolumab')
+    """
+    if iri.startswith(DATA_NS):
+        return "/id/" + iri[len(DATA_NS):]
+    if iri.startswith(NS):
+        return "/ontology/" + iri[len(NS):]
+    return "/entity?" + urlencode({"iri": iri})
+
+
 @router.get("/explore/entity", summary="Properties, links and evidence of one entity")
 def entity(store: StoreDep, iri: str) -> Response:
     try:
-        return JSONResponse(projection.entity_details(store, iri))
+        return JSONResponse({**projection.entity_details(store, iri), "page": entity_page(iri)})
     except projection.UnknownEntityError as error:
         return _error(404, str(error))
     except ValueError as error:  # not an IRI

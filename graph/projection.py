@@ -439,7 +439,7 @@ def search(graph: nx.MultiDiGraph, text: str, *, limit: int = 20) -> list[dict[s
 
 def entity_details(store: Store, iri: str) -> dict[str, Any]:
     """What the side panel shows about ``iri``: label, types, properties (as text), external links,
-    evidence quotes with their source, and the path of its entity page when it is a data node.
+    and evidence quotes with their source and offsets.
 
     Raises :class:`UnknownEntityError` when the store knows nothing about ``iri``.
     """
@@ -496,7 +496,6 @@ def entity_details(store: Store, iri: str) -> dict[str, Any]:
         "properties": sorted(properties, key=lambda p: (p["property"], p["value"])),
         "links": external,
         "evidence": list(evidence.values()),
-        "page": iri[len("https://w3id.org/nenkg"):] if iri.startswith(DATA_NS) else "",
     }
 
 

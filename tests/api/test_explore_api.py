@@ -84,6 +84,9 @@ def test_neighbours_entity_search(client: TestClient) -> None:
     assert details["evidence"][0]["quote"] == "median OS 13.9 months (95%CI: 8.3\u2013Not reached)"
     page = client.get(details["page"], headers={"Accept": "text/html"})  # the side panel's link
     assert page.status_code == 200 and "13.9" in page.text
+    drug = client.get("/explore/entity", params={"iri": NIVOLUMAB}).json()
+    assert drug["page"] == "/ontology/Nivolumab"
+    assert client.get(drug["page"], headers={"Accept": "text/html"}).status_code == 200
     assert client.get("/explore/entity", params={"iri": D + "outcome/none"}).status_code == 404
     assert client.get("/explore/entity", params={"iri": "not an iri"}).status_code == 400
     hits = client.get("/explore/search", params={"q": "nivolumab"}).json()["results"]

@@ -98,7 +98,6 @@ def test_entity_details_carry_the_quote_at_its_offsets(store: OxigraphStore) -> 
     [evidence] = details["evidence"]
     assert text[evidence["start"]:evidence["end"]] == evidence["quote"] == \
         "median OS 13.9 months (95%CI: 8.3\u2013Not reached)"
-    assert details["page"] == "/id/outcome/nice-nec-os"
     values = {p["property"]: p["value"] for p in details["properties"]}
     assert values["hasEndpoint"] == "overall survival" and values["value"] == "13.9"
     study = projection.entity_details(store, STUDY)
