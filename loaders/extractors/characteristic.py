@@ -138,7 +138,9 @@ class _Reader:
     def _read_one(self, m: re.Match[str], pct: float, base: str | None) -> Characteristic | None:
         text = self.text
         open_paren = text.rfind("(", 0, m.start())
-        inside = open_paren >= 0 and text.find(")", open_paren) >= m.end() - 1 and m.start() - open_paren <= 20
+        inside = open_paren >= 0 and text.find(")", open_paren) >= m.end() - 1 and (
+            m.start() - open_paren <= 20 or re.fullmatch(r"\(\s*(?:[\d.]+\s*%\s*[\w/-]+(?:\s+[\w/-]+)?\s*,\s*)+",
+                                                         text[open_paren:m.start()]))
         count: int | None = None
         # "Twenty-five patients (67.6%) were poorly differentiated ...": subject after the verb
         cm = None
@@ -188,6 +190,21 @@ class _Reader:
                                        _with_base(base, label), 0.7), None)
             if re.match(r"(?:one|two|three|other|the\s+other)\b", phrase, re.I):
                 return None
+            # "Six patients had unknown primaries (16.2%)"
+            who = re.match(r"(\d+|" + WORD_NUMBER + r")\s+(?:patients|cases)\s+(?:had|were|presented\s+with|developed)\s+(.+)",
+                           phrase, re.I)
+            if who:
+                count, phrase = int(to_number(who.group(1))), who.group(2)
+            # "followed by esophagus, small bowel and rectum (N = 2; 5.4% each)"
+            if re.match(r"\s*each\b", text[m.end():]):
+                lst = re.search(r"(?:by|were|was|:|including)\s+([^;:()]+)$", text[:open_paren])
+                if lst:
+                    a = open_paren - len(lst.group(1))
+                    items = [h for h in self._terms(a, open_paren)]
+                    for h in items[:-1]:
+                        self.extra.extend(self._make(h, h.text, count, None, pct, pop, 0.75))
+                    if items:
+                        return next(self._make(items[-1], items[-1].text, count, None, pct, pop, 0.75), None)
             terms = self._terms(start, open_paren)
             holder = [p for p in self.pop_ments if start <= p.start < open_paren and p.kind == "neoplasm"]
             if holder and holder[-1].end >= open_paren - 1:
@@ -215,7 +232,8 @@ class _Reader:
         tail = re.match(r"\s*(?:of\s+(?:the\s+)?[\w\s-]{0,25}?\s+)?(?:had|were|was|presented|showed|harbou?red|displayed)\s+"
                         r"([^,;.]{3,80})", text[m.end():])
         lead = re.search(r"([A-Z][^,;.]{2,60}?)\s+(?:was|were)\s+(?:seen|observed|found|present|detected)\s+in\s+"
-                         r"(?:only\s+)?(?:[\d.]+\s*%\s+of\s+[\w ]+?\s+and\s+)?$", text[:m.start()])
+                         r"(?:only\s+)?(?:[\d.]+\s*%\s+of\s+[\w ]+?\s+and\s+)?$", text[:m.start()]) or re.search(
+            r"([A-Z][^,;.]{2,60}?)\s+(?:was|were)\s+(?:seen|observed|found|present|detected)\s+for\s+$", text[:m.start()])
         direct = re.match(r"\s+(male|female|men|women)\b", text[m.end():], re.I)
         if direct:
             phrase, a = direct.group(1), m.end()
@@ -311,8 +329,11 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
     if context.study is None:
         return
     for sent in own_sentences(sentences(document), context.info.scope, document.text):
-        if sent.section_kind in {"introduction", "background", "methods", "figure_legend", "discussion", "conclusion"}:
+        if sent.section_kind in {"introduction", "background", "methods", "figure_legend", "conclusion"}:
             continue
+        if sent.section_kind == "discussion" and not re.search(r"\b(?:in|of)\s+our\s+(?:cohort|study|patients)\b|"
+                                                               r"\bour\s+cohort\b", sent.text, re.I):
+            continue  # the discussion restates others' prevalences unless it says "our cohort"
         if "%" not in sent.text and not _OF.search(sent.text):
             continue
         if re.search(r"\breasons?\b", sent.text, re.I):

@@ -38,7 +38,8 @@ _THRESHOLD_BEFORE = re.compile(r"(?:up\s+to|>|≥|<|≤|beyond|more\s+than|longe
 _RESPONSE_CONTEXT = re.compile(r"respon|\bbest\b|RECIST|evaluat|immediate|\b(?:CR|PR|SD|PD)\b")
 _QUALIFIER = re.compile(r"\b(?:(?:in|for|among)\s+(?:the\s+)?(?:\w+\s+){0,2})?(?:patients|cases)\s+((?:not\s+)?(?:receiving|given|"
                         r"treated\s+with|with|without|who|aged|above|below|over|under|older|younger)\b[^,;.]{2,60}?)"
-                        r"(?=\s+(?:was|were|had|is|showed|indicating)\b|\s*\(|,|;|$)", re.I)
+                        r"(?=\s+(?:was|were|had|is|showed|indicating|supports?|suggests?|shows?|demonstrat\w*)\b"
+                        r"|\s+in\s+(?:our|this|the\s+present)\b|\s*\(|,|;|$)", re.I)
 
 
 @dataclass
@@ -484,8 +485,8 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
     if context.study is None:
         return
     for sent in own_sentences(sentences(document), context.info.scope, document.text):
-        if sent.section_kind in {"introduction", "background"}:
-            continue
+        if sent.section_kind in {"introduction", "background", "conclusion"}:
+            continue  # a conclusion restates the results without saying for whom
         if re.search(r"\b(?:defined|calculated|hypothesis|assumed|powered|sample size|H_?[01])\b", sent.text, re.I):
             continue  # definitions and design assumptions are not results
         yield from _Reader(document, context, sent).facts()
