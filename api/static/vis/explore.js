@@ -369,7 +369,12 @@
 
   /* ---- controls ------------------------------------------------------------------------ */
 
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest(".search")) $("search-results").hidden = true;
+  });
+
   $("depth").value = String(state.depth);
+  $("depth").disabled = standalone;
   $("depth").addEventListener("change", function () {
     state.depth = parseInt($("depth").value, 10);
     if (state.focus && !standalone) loadView();
