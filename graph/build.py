@@ -17,16 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.extract import extract_facts
-from loaders.readers import read_document
 from tqdm import tqdm
 
 from graph.conflicts import write_conflicts
 from graph.iris import document_graph
-from graph.rdf import StudyIndex, facts_to_graphs, study_keys
+from graph.rdf import StudyIndex, facts_to_graphs, folded_key, study_keys
 from graph.store import OxigraphStore, Store, StoreError, swap_in
 from loaders.document import Document
+from loaders.extract import extract_facts
 from loaders.facts import Fact, Study, normalise_name
+from loaders.readers import read_document
 from ontology import INFERRED_GRAPH, MAPPINGS_GRAPH, NS, ONTOLOGY_GRAPH, TURTLE_PATH
 
 SUFFIXES = (".txt", ".md")
@@ -99,6 +99,7 @@ def known_studies(store: Store) -> StudyIndex:
             study.append("reg:" + normalise_name(str(row["rid"].value)))
         if row["name"] is not None:
             study.append("name:" + normalise_name(str(row["name"].value)))
+            study.append(folded_key(str(row["name"].value)))
     for study_keys_ in keys.values():
         if study_keys_:
             index.union(study_keys_)

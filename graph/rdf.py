@@ -125,13 +125,22 @@ def _key_rank(key: str) -> tuple[int, str]:
         return (1, key)
     if key.startswith("name:"):
         return (2, key)
-    return (3, key)
+    if key.startswith("doc:"):
+        return (3, key)
+    return (4, key)
+
+
+def folded_key(name: str) -> str:
+    """A name key without separators, so that "NIPi-NEC" and "NIPINEC" meet."""
+    return "fold:" + normalise_name(name).replace("-", "")
 
 
 def study_keys(study: Study) -> list[str]:
+    names = [a for a in (study.name, *study.aliases) if a]
     keys = [study.ref]
     keys += ["reg:" + normalise_name(r) for r in study.registry_ids]
-    keys += ["name:" + normalise_name(a) for a in (study.name, *study.aliases) if a]
+    keys += ["name:" + normalise_name(a) for a in names]
+    keys += [folded_key(a) for a in names]
     return keys
 
 

@@ -106,3 +106,20 @@ def test_studies_named_by_acronym_and_registry_id_merge(tmp_path: Path, paper: D
     store = load(tmp_path, [paper], facts)
     rows = list(store.query(PREFIXES + "SELECT ?s WHERE { ?o a nenkg:Outcome ; nenkg:ofStudy ?s }"))
     assert [r["s"] for r in rows] == [ox.NamedNode("https://w3id.org/nenkg/id/study/nct03980925")]
+
+
+def test_names_that_differ_only_in_separators_are_one_study(tmp_path: Path) -> None:
+    first = document("first", "The NIPi-NEC trial tested nivolumab and ipilimumab.")
+    second = document("second", "In NIPINEC, the ORR was 7.2%.")
+    facts = [Study(ref=study_key(name="NIPi-NEC"), name="NIPi-NEC", role="cited",
+                   evidence=(evidence(first, "NIPi-NEC trial"),)),
+             Study(ref=study_key(name="NIPINEC"), name="NIPINEC", role="cited",
+                   evidence=(evidence(second, "NIPINEC"),)),
+             Outcome(study=study_key(name="NIPINEC"), population="overall",
+                     endpoint=term("ObjectiveResponseRate"), statistic=term("Proportion"), value=7.2,
+                     unit=term("Percent"), evidence=(evidence(second, "the ORR was 7.2%"),))]
+    store = load(tmp_path, [first, second], facts)
+    studies = {r["s"] for r in store.query(PREFIXES + "SELECT DISTINCT ?s WHERE { ?s a nenkg:Study }")}
+    assert len(studies) == 1
+    names = {r["n"].value for r in store.query(PREFIXES + "SELECT DISTINCT ?n WHERE { ?s nenkg:studyName ?n }")}
+    assert names == {"NIPi-NEC", "NIPINEC"}
