@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from loaders.readers import DocumentError
 
 from graph.build import build_store, corpus_files, load_documents, populate
 from graph.store import (
@@ -28,6 +27,7 @@ from graph.store import (
     open_store,
     resolve_location,
 )
+from loaders.readers import DocumentError
 from ontology import DATA_NS
 
 F = TypeVar("F", bound=Callable[..., Any])
