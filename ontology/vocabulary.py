@@ -631,7 +631,7 @@ ENDPOINTS: tuple[TermDef, ...] = (
     _endpoint("NotEvaluable", "ResponseCategory", "not evaluable",
               "Response could not be assessed.", ("not evaluated", "non-evaluable"), ("NE",)),
     _endpoint("Safety", "Endpoint", "safety", "Adverse events and tolerability of a treatment.",
-              ("toxicity", "tolerability", "safety and tolerability")),
+              ("tolerability", "safety and tolerability")),
 )
 
 STATISTICS: tuple[TermDef, ...] = (
@@ -802,7 +802,7 @@ def _ae(name: str, label: str, definition: str, synonyms: tuple[str, ...] = (),
 
 ADVERSE_EVENTS: tuple[TermDef, ...] = (
     _ae("AnyAdverseEvent", "any adverse event", "Any adverse event, counted together.",
-        ("any adverse events", "adverse events", "any toxicity", "toxicities"), ("AE", "AEs", "TRAE", "TRAEs")),
+        ("any adverse events", "any toxicity"), ("AE", "AEs", "TRAE", "TRAEs")),
     _ae("Neutropenia", "neutropenia", "A low neutrophil count.",
         ("neutropenias", "neutrophil count decreased", "decreased neutrophil count")),
     _ae("FebrileNeutropenia", "febrile neutropenia", "Neutropenia with fever.", ("neutropenic fever",), ("FN",)),
