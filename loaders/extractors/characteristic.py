@@ -188,8 +188,8 @@ class _Reader:
                 terms = self._terms(m.end(), m.end() + what.end())
                 return next(self._make(terms[0] if terms else None, what.group(1), None, None, pct,
                                        _with_base(base, label), 0.7), None)
-            if re.match(r"(?:one|two|three|other|the\s+other)\b", phrase, re.I):
-                return None
+            if re.match(r"(?:one|two|three|other|the\s+other)\b", phrase, re.I) or re.search(r"\bper\b", phrase):
+                return None  # "one per CPS (10%)": a cut-off, not a share of patients
             # "Six patients had unknown primaries (16.2%)"
             who = re.match(r"(\d+|" + WORD_NUMBER + r")\s+(?:patients|cases)\s+(?:had|were|presented\s+with|developed)\s+(.+)",
                            phrase, re.I)
@@ -296,9 +296,11 @@ _LEVEL_WORDS = re.compile(r"(?:(?:poorly|well|moderately)\s+differentiated|eleva
 
 def _trim_to_term(phrase: str, terms: list[Hit], text: str, start: int) -> str:
     """"most common primary sites were the pancreas" is "pancreas"; adjectives before the term stay."""
-    verb = re.split(r"\s+(?:were|was|are|is)\s+(?:the\s+)?", phrase)
-    if len(verb) > 1 and terms and any(t.text in verb[-1] for t in terms):
-        phrase = verb[-1]
+    verb = re.split(r"\s+(?:were|was|are|is|included|includes|including)\s+(?:the\s+)?(?:\w+ed\s+in\s+our\s+\w+)?", phrase)
+    if len(verb) > 1 and terms:
+        with_term = [v for v in verb if any(t.text in v for t in terms)]
+        if with_term:
+            phrase = with_term[-1].strip()
     if len(phrase.split()) <= 5 or not terms:
         return phrase
     offset = text.find(phrase, start)

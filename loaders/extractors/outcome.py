@@ -99,7 +99,7 @@ def _pops_between(pops: list[PopMention], a: int, b: int) -> list[PopMention]:
 
 def _right_pop(text: str, pops: list[PopMention], pos: int) -> PopMention | None:
     """"7.4 m for NEC", "41% of NEC", "23.8% in the EP alone group": a population right after."""
-    m = re.match(r"\s*(?:,\s*)?(?:for|in|of|among|with)\s+(?:the\s+|all\s+)?", text[pos:])
+    m = re.match(r"\s*(?:,\s*)?(?:for|in|of|among|with|after)\s+(?:the\s+|all\s+|a\s+)?", text[pos:])
     if not m:
         return None
     at = pos + m.end()

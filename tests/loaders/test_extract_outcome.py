@@ -86,6 +86,11 @@ def test_nordic_nec_2_respectively_and_compared(outcomes: dict[str, list[Outcome
     five = _find(facts, endpoint=OS, statistic=RATE, population="NET G3", timepoint=5.0)
     assert five.value == 10.0 and five.timepoint_unit == term("Year")
     assert _find(facts, endpoint=OS, population="NET G3, PS 2", value=5.4)
+    # subgroups by primary site, by best response and by line of treatment
+    assert _find(facts, endpoint=PFS, population="NEC, colorectal", value=2.4)
+    assert _find(facts, endpoint=OS, population="NEC, unknown primary", value=5.8)
+    assert _find(facts, endpoint=OS, population="NEC, CR", value=20.6)
+    assert _find(facts, endpoint=PFS, population="NET G3, second-line PRRT", value=17.3)
     # "OS ... was 1.9 m for NEC": patients not treated, not the NEC cohort
     untreated = _find(facts, value=1.9)
     assert untreated.population != "NEC" and "not receiving" in untreated.population
