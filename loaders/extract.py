@@ -61,7 +61,20 @@ class ExtractionContext:
         return self.info.scope.is_review
 
     def population_label(self, text: str) -> str | None:
-        """The label of the arm or subgroup ``text`` names ("overall" for all patients), if any."""
+        """The label of the arm or subgroup ``text`` names ("overall" for all patients), if any.
+
+        A column "G3 NENs N = 37" in a study of 37 patients is the whole population: "overall".
+        """
+        import re
+
+        size = re.search(r"\b[Nn]\s*=\s*(\d+)", text)
+        study = getattr(self.info, "fact", None)
+        totals = {getattr(study, "enrolment_actual", None)}
+        drug_arms = [a for a in self.populations.arms if a.agents and a.n]
+        if len(drug_arms) > 1:
+            totals.add(sum(a.n or 0 for a in drug_arms))
+        if size and int(size.group(1)) in totals:
+            return "overall"
         return self.populations.resolve(text)
 
     def is_own_study_sentence(self, start: int, end: int) -> bool:

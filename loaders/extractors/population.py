@@ -266,7 +266,7 @@ class Populations:
                     out.append(PopMention(m.start(), m.end(), a.label, "arm"))
         hits = self.lexicon.find(text)
         for _i, hit in enumerate(hits):
-            if "NeoplasmType" in hit.families and hit.iri in self.neoplasm_labels:
+            if "NeoplasmType" in hit.families:
                 # "NEC patients", "for NEC", "in NET G3" but not "NEC with Ki-67 < 55%" alone
                 out.append(PopMention(hit.start, hit.end, self.neoplasm_label(hit), "neoplasm"))
             elif "Biomarker" in hit.families:
