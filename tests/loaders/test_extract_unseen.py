@@ -86,6 +86,55 @@ def test_cohort_subgroups_respectively_and_prognostic_factor() -> None:
     assert (hr.factor_term, hr.population, hr.model, hr.value) == (term("Ki67"), "NEC", term("Multivariable"), 1.62)
 
 
+#: What a reader finds in each synthetic abstract: (kind, endpoint or event, value).
+STATED = {
+    "unseen_1_randomised.txt": [(Outcome, "ProgressionFreeSurvival", 5.9), (Outcome, "ProgressionFreeSurvival", 5.0),
+                                (EffectEstimate, "ProgressionFreeSurvival", 0.81), (Outcome, "OverallSurvival", 12.8),
+                                (Outcome, "OverallSurvival", 11.1), (Outcome, "ObjectiveResponseRate", 52.0),
+                                (Outcome, "ObjectiveResponseRate", 43.8), (AdverseEvent, "any", 68.0),
+                                (AdverseEvent, "any", 62.5), (AdverseEvent, "Neutropenia", 38.0),
+                                (AdverseEvent, "Anaemia", 12.0)],
+    "unseen_2_single_arm.txt": [(Outcome, "ObjectiveResponseRate", 61.9), (Outcome, "DiseaseControlRate", 85.7),
+                                (Outcome, "ProgressionFreeSurvival", 6.1), (Outcome, "OverallSurvival", None),
+                                (Outcome, "OverallSurvival", 58.3), (AdverseEvent, "any", 52.4),
+                                (AdverseEvent, "Neutropenia", 35.7), (AdverseEvent, "Thrombocytopenia", 9.5)],
+    "unseen_3_cohort.txt": [(Outcome, "ObjectiveResponseRate", 22.0), (Outcome, "ObjectiveResponseRate", 38.0),
+                            (Outcome, "ProgressionFreeSurvival", 8.2), (Outcome, "ProgressionFreeSurvival", 4.1),
+                            (Outcome, "OverallSurvival", 24.5), (Outcome, "OverallSurvival", 9.8),
+                            (EffectEstimate, "OverallSurvival", 1.62)],
+    "unseen_4_phase3.txt": [(Outcome, "OverallSurvival", 12.4), (Outcome, "OverallSurvival", 11.0),
+                            (EffectEstimate, "OverallSurvival", 1.05), (Outcome, "ProgressionFreeSurvival", 5.5),
+                            (Outcome, "ProgressionFreeSurvival", 5.2), (Outcome, "ObjectiveResponseRate", 54.0),
+                            (Outcome, "ObjectiveResponseRate", 51.3), (AdverseEvent, "Neutropenia", 83.8),
+                            (AdverseEvent, "Neutropenia", 50.0)],
+}
+
+
+def _found(facts: list[Fact], kind: type, what: str, value: float | None) -> bool:
+    for f in facts:
+        if not isinstance(f, kind):
+            continue
+        if isinstance(f, AdverseEvent):
+            name = f.term.rsplit("#", 1)[-1] if f.term else ""
+            ok = (what == "any" and name in {"AnyAdverseEvent", ""}) or name == what
+            if ok and f.percent == value:
+                return True
+        elif f.endpoint == term(what) and (f.value == value or (value is None and getattr(f, "value_not_reached", 0))):
+            return True
+    return False
+
+
+def test_recall_on_unseen_abstracts() -> None:
+    """At least 80% of what each synthetic abstract states is extracted (the goal for unseen papers)."""
+    total = hit = 0
+    for name, stated in STATED.items():
+        facts = _facts(name)
+        found = sum(_found(facts, kind, what, value) for kind, what, value in stated)
+        assert found / len(stated) >= 0.8, (name, found, len(stated))
+        total, hit = total + len(stated), hit + found
+    assert hit / total >= 0.9
+
+
 def test_phase3_arms_with_their_own_doses() -> None:
     facts = _facts("unseen_4_phase3.txt")
     (study,) = _of(facts, Study)
