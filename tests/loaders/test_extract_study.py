@@ -16,7 +16,7 @@ from loaders.extract import (
     extract_facts,
     merge,
 )
-from loaders.facts import Evidence, Outcome, Publication, Study
+from loaders.facts import Evidence, Fact, Outcome, Publication, Study
 from loaders.readers import read_document
 from ontology import term
 
@@ -28,7 +28,7 @@ def docs() -> dict[str, Document]:
     return {p.name[:3]: read_document(p) for p in sorted(CORPUS.glob("*.txt"))}
 
 
-def _one(facts: list, kind: type) -> object:
+def _one(facts: list[Fact], kind: type) -> object:
     """The one fact of ``kind`` that the running-text extractors made (not the cited-trial ones)."""
     found = [f for f in facts if isinstance(f, kind) and getattr(f, "role", "primary") == "primary"
              and f.evidence and f.evidence[0].extractor == "study"]
