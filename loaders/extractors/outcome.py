@@ -419,6 +419,12 @@ class _Reader:
                     out.extend([(run[0][1], run[0][0], scope_pops[0].label, tp, 0.8),
                                 (run[1][1], run[1][0], comp, tp, 0.75)])
                     continue
+                quals = [self.clause_qualifier(v.start) for _, v in run]
+                if not left and all(quals) and len(set(quals)) == len(quals) and not any(
+                        _right_pop(text, pops, v.end) for _, v in run):
+                    # "46.2 m in patients given PRRT compared to 15.7 m if PRRT was not given"
+                    out.extend((v, ep, None, tp, 0.7) for ep, v in run)
+                    continue
                 rights = [_right_pop(text, pops, v.end) for _, v in run]
                 rest = [k for k, r in enumerate(rights) if r is None]
                 for (ep, v), r in zip(run, rights, strict=True):

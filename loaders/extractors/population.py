@@ -27,8 +27,8 @@ _OP_WORDS = (("greater than or equal to", "≥"), ("less than or equal to", "≤
              (">=", "≥"), ("<=", "≤"), ("=>", "≥"), ("=<", "≤"))
 _OP = r"(?:≥|≤|>|<|>=|<=|=>|=<|greater than or equal to|less than or equal to|at least|greater than|more than" \
       r"|higher than|above|over|exceeding|less than|lower than|below|under)"
-_THRESH = re.compile(r"\s*(?:index|level|value|score|proliferation index|labelling index)?\s*(?:of\s+)?(?:(" + _OP
-                     + r")\s*(" + NUM + r")\s*(%|\s*[x×]?\s*ULN)?|(" + NUM + r")\s*(?:–|-|to)\s*(" + NUM
+_THRESH = re.compile(r"\s*(?:index|levels?|values?|score|proliferation index|labelling index)?\s*(?:of\s+)?(?:(" + _OP
+                     + r")\s*(" + NUM + r")\s*(%|\s*[x×]?\s*ULN|-?\s*times\s+the\s+upper\s+limit\s+of\s+normal)?|(" + NUM + r")\s*(?:–|-|to)\s*(" + NUM
                      + r")\s*(%)?)", re.I)
 _ELLIPTIC = re.compile(r"\s*(?:and|vs\.?|versus|or|,)\s*(?:those\s+with\s+)?(?:an?\s+index\s+of\s+)?(" + _OP
                        + r")\s*(" + NUM + r")\s*(%|\s*[x×]?\s*ULN)?", re.I)
@@ -387,7 +387,7 @@ def _abbrev_score(form: str) -> int:
 def _stratum(base: str, tm: re.Match[str]) -> str:
     if tm.group(2):
         unit = "%" if (tm.group(3) or "").strip() == "%" or base.lower().startswith("ki") else ""
-        if tm.group(3) and "ULN" in tm.group(3):
+        if tm.group(3) and ("ULN" in tm.group(3) or "upper limit" in tm.group(3)):
             unit = "×ULN"
         return f"{base} {_op(tm.group(1))}{_num(tm.group(2))}{unit}"
     unit = "%" if tm.group(6) or base.lower().startswith("ki") else ""

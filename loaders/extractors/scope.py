@@ -124,8 +124,8 @@ def own_sentences(sents: list[Sent], scope: Scope, text: str, anecdotes: bool = 
     for sent in sents:
         raw = " ".join(text[a:b] for a, b in sent.parts) if sent.parts else text[sent.start:sent.end]
         if scope.is_foreign(sent, raw):
-            if scope.names_in(sent.text) or CITATION.search(raw):
-                foreign_para = sent.paragraph
+            if scope.names_in(sent.text):
+                foreign_para = sent.paragraph  # the paragraph goes on about the study it named
             continue
         own = bool(OWN_CUE.search(sent.text)) or any(n in normalise_name(sent.text) for n in scope.own_names)
         if sent.paragraph == foreign_para and not own:
