@@ -165,7 +165,9 @@ def _word_pieces(raw: str) -> tuple[tuple[int, int, str, str], ...]:
 @dataclass
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
-    terms: list[tuple[int, str]] = field(default_factory=list)  # (priority, iri)
+    # (priority, iri, number of label tokens): labels are keyed by their joined tokens, so "phase III"
+    # and "phase I/II" share a node; the token count tells which one the text spells.
+    terms: list[tuple[int, str, int]] = field(default_factory=list)
 
 
 class _Trie:
@@ -178,10 +180,10 @@ class _Trie:
         node = self.root
         for ch in "".join(pieces):
             node = node.children.setdefault(ch, _Node())
-        if all(iri != existing for _, existing in node.terms):
-            node.terms.append((priority, iri))
+        if all(iri != existing for _, existing, _ in node.terms):
+            node.terms.append((priority, iri, len(pieces)))
 
-    def longest(self, tokens: list[Token], i: int, attr: str) -> tuple[int, list[tuple[int, str]]] | None:
+    def longest(self, tokens: list[Token], i: int, attr: str) -> tuple[int, list[tuple[int, str, int]]] | None:
         """The longest label starting at token ``i`` that ends on a token boundary: (next index, terms)."""
         node = self.root
         best = None
@@ -293,7 +295,8 @@ class Recogniser:
                 if hit:
                     end_index, found = hit
                     chars = tokens[end_index - 1].end - tokens[i].start
-                    best = min(found, key=lambda pair: (pair[0], pair[1]))
+                    spelled = end_index - i
+                    best = min(found, key=lambda entry: (entry[2] != spelled, entry[0], entry[1]))
                     candidates.append((-chars, rank, best[0], best[1], end_index))
             if not candidates:
                 i += 1

@@ -156,3 +156,12 @@ def test_every_mention_quotes_the_document(real: Recogniser) -> None:
     assert len(mentions) > 500
     assert all(document.text[m.start : m.end] == m.text for m in mentions)
     assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+
+
+def test_roman_phases_are_told_apart_by_their_tokens() -> None:
+    # "phase III" and "phase I/II" join to the same letters; the token count decides.
+    from loaders.ner import recogniser
+
+    found = {m.text: m.label for m in recogniser().find("a randomised phase III, then a phase I/II study")}
+    assert found["phase III"] == "phase 3"
+    assert found["phase I/II"] == "phase 1/2"
