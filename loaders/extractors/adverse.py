@@ -66,7 +66,13 @@ class _Reader:
                                                           if h.name != "AdverseEventTerm"]
         for m in _ANY.finditer(text):
             if not any(s <= m.start() < e for s, e, _, _ in events):
-                events.append((m.start(), m.end(), "any adverse event", None))
+                events.append((m.start(), m.end(), "any adverse event",
+                               self.context.lexicon.term_for("any adverse event", "AdverseEventTerm")))
+        if events:
+            # a listed event the vocabulary does not know yet ("thrombopenia (5.2%)"), by its medical suffix
+            for m in re.finditer(r"\b([a-z]+(?:penia|aemia|emia|itis|osis|algia|uria))\s*(?=\(\s*" + NUM + r"\s*%)", text):
+                if not any(s <= m.start() < e for s, e, _, _ in events):
+                    events.append((m.start(), m.end(), m.group(1), None))
         events.sort()
         if not events or "%" not in text:
             return
