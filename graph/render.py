@@ -32,6 +32,8 @@ MAX_NODES = 2000
 #: Above this many nodes physics runs only to stabilise, then stops (the page turns it off).
 PHYSICS_LIMIT = 300
 LABEL_LENGTH = 40
+#: Node radius: grows with the square root of the degree, capped so hubs do not cover their neighbours.
+MIN_SIZE, MAX_SIZE = 8, 34
 
 MEASUREMENT_KINDS = frozenset({"outcome", "effect", "characteristic", "adverse-event"})
 
@@ -58,6 +60,15 @@ def _shape(kind: str) -> str:
     return "square" if kind in MEASUREMENT_KINDS else "dot"
 
 
+def node_size(degree: int) -> float:
+    """The radius of a node of ``degree``.
+
+    >>> node_size(0), node_size(9), node_size(10_000)
+    (8, 17.0, 34)
+    """
+    return min(MAX_SIZE, MIN_SIZE + 3 * math.sqrt(degree)) if degree else MIN_SIZE
+
+
 def short(label: str, length: int = LABEL_LENGTH) -> str:
     """A label cut to ``length`` characters for drawing (the full label is in the title)."""
     return label if len(label) <= length else label[: length - 1] + "\u2026"
@@ -81,20 +92,23 @@ def vis_data(view: nx.MultiDiGraph, *, full: nx.MultiDiGraph | None = None, focu
         kind = data["kind"]
         degree = reference.degree(node)
         net.add_node(node, label=short(data["label"]), title=data.get("title") or data["label"],
-                     color=KIND_BY_KEY[kind].colour, shape=_shape(kind), size=8 + 4 * math.sqrt(degree),
+                     color=KIND_BY_KEY[kind].colour, shape=_shape(kind), size=node_size(degree),
                      kind=kind, fullLabel=data["label"], degree=degree,
                      borderWidth=4 if node == focus else 1)
     for source, target, key, data in view.edges(keys=True, data=True):
         net.add_edge(source, target, id=f"{source} {key} {target}", title=data.get("label", key),
                      property=key, arrows="to")
     big = view.number_of_nodes() > PHYSICS_LIMIT
-    net.barnes_hut(gravity=-4000 if big else -2500, spring_length=110, overlap=0.1)
+    # Strong repulsion and full overlap avoidance: outcomes tied to both a study and its arm
+    # otherwise settle on top of them.
+    net.barnes_hut(gravity=-8000 if big else -6000, spring_length=150, spring_strength=0.02, overlap=1)
     net.toggle_physics(True)
     nodes, edges, *_ = net.get_network_data()
     options: dict[str, Any] = {
         "physics": {"enabled": True, "solver": "barnesHut",
                     "barnesHut": {"gravitationalConstant": net.options.physics.barnesHut.gravitationalConstant,
                                   "springLength": net.options.physics.barnesHut.springLength,
+                                  "springConstant": net.options.physics.barnesHut.springConstant,
                                   "avoidOverlap": net.options.physics.barnesHut.avoidOverlap},
                     "stabilization": {"enabled": True, "iterations": 150 if big else 300, "fit": True}},
         # Kamada-Kawai seeding costs O(n^3) on the first draw; Barnes-Hut alone lays out well enough.

@@ -134,14 +134,14 @@ def wait_drawn(page: Any, minimum: int = 1) -> None:
 
 
 def settle(page: Any) -> None:
-    """Wait for the layout to settle (as a user waits for the nodes to stop moving), then fit."""
+    """Wait for the layout to settle, as a user waits for the nodes to stop moving."""
     page.wait_for_function("() => window.nenkgExplorer.stable", timeout=60_000)
-    page.evaluate("() => window.nenkgExplorer.network().fit({animation: false})")
 
 
 def click_node(page: Any, iri: str, *, double: bool = False) -> None:
-    """Click a node where it is drawn on the canvas (a real mouse click)."""
+    """Zoom in on a node, as a user would in a dense view, and click it (a real mouse click)."""
     settle(page)
+    page.evaluate("""iri => window.nenkgExplorer.network().focus(iri, {scale: 1.5, animation: false})""", iri)
     point = page.evaluate("""iri => { const n = window.nenkgExplorer.network();
         const p = n.canvasToDOM(n.getPositions([iri])[iri]);
         return {x: p.x, y: p.y, hit: n.getNodeAt(p)}; }""", iri)
@@ -280,6 +280,7 @@ def test_walk_from_nivolumab_to_the_sentence_on_the_corpus(chromium: Any, corpus
         page.wait_for_function("() => document.getElementById('d-label').textContent === 'NICE-NEC'")
         assert "NCT03980925" in page.inner_text("#details")
         click_node(page, NICE_NEC, double=True)  # expand: its outcomes join the view
+        page.wait_for_function("() => document.getElementById('stats').textContent.includes('expanded')")
         page.wait_for_function("""() => window.nenkgExplorer.view.get({filter: n => n.kind === 'outcome'
             && n.fullLabel.includes('median overall survival 13.9')}).length > 0""")
         # The NICE-NEC paper's own figure, with its interval (the review cites it without one).
