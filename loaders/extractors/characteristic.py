@@ -188,7 +188,9 @@ class _Reader:
                 terms = self._terms(m.end(), m.end() + what.end())
                 return next(self._make(terms[0] if terms else None, what.group(1), None, None, pct,
                                        _with_base(base, label), 0.7), None)
-            if re.match(r"(?:one|two|three|other|the\s+other)\b", phrase, re.I) or re.search(r"\bper\b", phrase):
+            cut_off_list = re.search(r"\bper\s+[\w-]+\s*\([^)]*\)\s*(?:and|or)\s*$", text[:open_paren - len(phrase) - 1])
+            if re.match(r"(?:one|two|three|other|the\s+other)\b", phrase, re.I) or re.search(r"\bper\b", phrase) \
+                    or cut_off_list:
                 return None  # "one per CPS (10%)": a cut-off, not a share of patients
             # "Six patients had unknown primaries (16.2%)"
             who = re.match(r"(\d+|" + WORD_NUMBER + r")\s+(?:patients|cases)\s+(?:had|were|presented\s+with|developed)\s+(.+)",
@@ -223,7 +225,9 @@ class _Reader:
                                            _with_base(base, holder[-1].label), 0.7), None)
             phrase = _trim_to_term(phrase, terms, text, start)
             gene_like = re.fullmatch(r"[A-Z][A-Z0-9-]{2,7}", phrase) and re.search(r"mutat|alter|gene", text, re.I)
-            if not phrase or (not terms and not _GENERIC.search(phrase) and not gene_like):
+            # "elevated chromogranin A (N = 27, 73%) or enolase (N = 21, 56.8%)": an item of the same list
+            listed = len(phrase.split()) <= 3 and re.search(r"%\s*\)\s*,?\s*(?:and|or)\s*$", text[:text.find(phrase, start)])
+            if not phrase or (not terms and not _GENERIC.search(phrase) and not gene_like and not listed):
                 return None
             if self._endpoint_between(start, open_paren):
                 return None
@@ -340,6 +344,8 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
             continue
         if re.search(r"\breasons?\b", sent.text, re.I):
             continue  # reasons for a decision are not characteristics of the population
+        if any("AdverseEventTerm" in h.families for h in context.lexicon.find(sent.text)):
+            continue  # adverse events are read by the adverse-event extractor
         yield from _Reader(document, context, sent).facts()
 
 
