@@ -141,6 +141,13 @@ GROUPING_CLASSES: tuple[TermDef, ...] = (
        ("performance status score",)),
     _c("ClinicalCharacteristic", ("VocabularyTerm",), "clinical characteristic",
        "A characteristic of patients reported at baseline, such as sex, age or metastatic sites."),
+    _c("StatisticalMeasure", ("VocabularyTerm",), "statistical measure",
+       "A kind of estimate or test result reported with a value: hazard ratio, odds ratio, confidence "
+       "interval, p-value."),
+    _c("ResponseCriteria", ("VocabularyTerm",), "response criteria",
+       "A set of rules for classifying tumour response, such as RECIST 1.1.", ("response evaluation criteria",)),
+    _c("AssayMethod", ("VocabularyTerm",), "assay method",
+       "A laboratory or imaging method used to determine a biomarker, such as immunohistochemistry."),
 )
 
 
@@ -549,7 +556,8 @@ BIOMARKERS: tuple[TermDef, ...] = (
     _bio("Platelets", "platelet count", "The number of platelets in blood.", ("platelet count", "platelets")),
     _bio("Albumin", "albumin", "Serum albumin.", ("serum albumin",)),
     _bio("SSTR", "somatostatin receptor expression", "Expression of somatostatin receptors, by imaging or staining.",
-         ("somatostatin receptor", "somatostatin receptors", "SSTR expression"), ("SSTR", "SSTR2")),
+         ("somatostatin receptor", "somatostatin receptors", "SSTR expression", "somatostatin receptor imaging",
+          "SRI uptake"), ("SSTR", "SSTR2", "SRI")),
     _bio("DLL3", "DLL3 expression", "Expression of delta-like ligand 3 on tumour cells.",
          ("delta-like ligand 3", "delta-like protein 3", "DLL3 expression"), ("DLL3",)),
     _bio("FDGPET", "FDG-PET uptake", "Uptake of 18F-fluorodeoxyglucose on PET imaging.",
@@ -576,8 +584,17 @@ BIOMARKERS: tuple[TermDef, ...] = (
     _gene("SMAD4", "SMAD family member 4", ("DPC4",)),
     _gene("PTEN", "phosphatase and tensin homolog"),
     _gene("MGMT", "O-6-methylguanine-DNA methyltransferase"),
+    _gene("AURKA", "aurora kinase A", ("Aurora A kinase", "Aurora kinase A", "aurora A")),
+    _gene("ATR", "ATR serine/threonine kinase", ("ataxia telangiectasia and Rad3-related",
+                                                 "ataxia telangiectasia and Rad3 related")),
+    _i("GenePDCD1", ("Gene",), "PD-1", "The programmed cell death 1 gene (PDCD1) and its receptor protein PD-1.",
+       ("programmed cell death protein 1", "programmed death-1", "programmed cell death 1"), ("PDCD1", "PD-1", "PD1")),
+    _i("GeneCTLA4", ("Gene",), "CTLA-4", "The cytotoxic T-lymphocyte associated protein 4 gene (CTLA4).",
+       ("cytotoxic T-lymphocyte associated protein 4", "cytotoxic T-lymphocyte-associated antigen 4"),
+       ("CTLA4", "CTLA-4")),
     _bio("NTRK", "NTRK gene fusion", "A fusion of NTRK1, NTRK2 or NTRK3 with another gene.",
-         ("NTRK fusion", "NTRK fusions", "TRK fusion", "NTRK gene fusion"), ("NTRK",)),
+         ("NTRK fusion", "NTRK fusions", "TRK fusion", "NTRK gene fusion", "tropomyosin receptor kinase fusion"),
+         ("NTRK", "TRK")),
     _bio("NOTCH", "NOTCH pathway alteration", "An alteration of a NOTCH family gene.",
          ("NOTCH family",), ("NOTCH",)),
 )
@@ -783,9 +800,9 @@ TREATMENT_PHASES: tuple[TermDef, ...] = (
 
 MODEL_TYPES: tuple[TermDef, ...] = (
     _i("Univariable", ("ModelType",), "univariable", "A model with one explanatory variable.",
-       ("univariate", "univariable analysis", "univariate analysis", "unadjusted", "crude")),
+       ("univariate", "univariable analysis", "univariate analysis", "unadjusted", "crude"), ("UVA",)),
     _i("Multivariable", ("ModelType",), "multivariable", "A model adjusted for several explanatory variables.",
-       ("multivariate", "multivariable analysis", "multivariate analysis", "adjusted")),
+       ("multivariate", "multivariable analysis", "multivariate analysis", "adjusted"), ("MVA",)),
     _i("CoxModel", ("ModelType",), "Cox proportional hazards model", "A proportional hazards regression model.",
        ("Cox model", "Cox regression", "Cox proportional hazards", "proportional hazards model")),
     _i("KaplanMeier", ("ModelType",), "Kaplan-Meier estimate", "The product-limit estimate of survival.",
@@ -901,11 +918,52 @@ CHARACTERISTICS: tuple[TermDef, ...] = (
                                                       "primary resected")),
 )
 
+MEASURES: tuple[TermDef, ...] = (
+    _i("HazardRatioMeasure", ("StatisticalMeasure",), "hazard ratio",
+       "The ratio of the hazards of an event in two groups.", ("hazard ratios",), ("HR", "HRs")),
+    _i("OddsRatioMeasure", ("StatisticalMeasure",), "odds ratio", "The ratio of the odds of an event in two groups.",
+       ("odds ratios",), ("OR",)),
+    _i("ConfidenceInterval", ("StatisticalMeasure",), "confidence interval",
+       "An interval that covers the true value with a stated probability, such as 95%.",
+       ("confidence intervals",), ("CI", "CIs")),
+    _i("PValue", ("StatisticalMeasure",), "p-value",
+       "The probability of a result at least as extreme under the null hypothesis.", ("p value", "p-values"), ()),
+)
+
+CRITERIA: tuple[TermDef, ...] = (
+    _i("RECIST11", ("ResponseCriteria",), "RECIST 1.1",
+       "Response Evaluation Criteria in Solid Tumours, version 1.1.",
+       ("RECIST v1.1", "RECIST version 1.1", "Response Evaluation Criteria in Solid Tumours",
+        "Response Evaluation Criteria in Solid Tumors"), ("RECIST",)),
+    _i("IRRECIST", ("ResponseCriteria",), "irRECIST", "Immune-related RECIST, for tumours treated with immunotherapy.",
+       ("immune-related RECIST", "immune-related Response Evaluation Criteria in Solid Tumors"),
+       ("irRECIST", "iRECIST")),
+)
+
+ASSAYS: tuple[TermDef, ...] = (
+    _i("Immunohistochemistry", ("AssayMethod",), "immunohistochemistry",
+       "Staining of tissue sections with labelled antibodies.", ("immunostaining", "immunostains"), ("IHC",)),
+    _i("PolymeraseChainReaction", ("AssayMethod",), "polymerase chain reaction",
+       "Amplification of DNA, here used to test microsatellite instability.", (), ("PCR",)),
+    _i("NextGenerationSequencing", ("AssayMethod",), "next-generation sequencing",
+       "Massively parallel DNA sequencing.", ("next generation sequencing", "high-throughput sequencing"),
+       ("NGS",)),
+    _i("SomatostatinReceptorImaging", ("AssayMethod",), "somatostatin receptor imaging method",
+       "Imaging of somatostatin receptors with a radiolabelled analogue (PET or scintigraphy).",
+       ("somatostatin receptor scintigraphy", "68Ga-DOTATATE PET", "Ga-68 DOTATATE PET", "octreoscan"),
+       ("SRS",)),
+)
+
 INDIVIDUALS: tuple[TermDef, ...] = (
     NEOPLASMS + GRADING + SITES + AGENTS + NAMED_REGIMENS + BIOMARKERS + ENDPOINTS + STATISTICS + UNITS
     + DESIGNS + PHASES + STATUSES + LINES + ROUTES + TREATMENT_PHASES + MODEL_TYPES + ADVERSE_EVENTS
-    + CTCAE_GRADES + PERFORMANCE + CHARACTERISTICS
+    + CTCAE_GRADES + PERFORMANCE + CHARACTERISTICS + MEASURES + CRITERIA + ASSAYS
 )
+
+#: The families whose alignment issue 6 asks for (drug classes are in "agent", genes in "biomarker");
+#: coverage reports give them as "core" beside "all" families.
+CORE_FAMILIES: tuple[str, ...] = ("neoplasm", "grade", "differentiation", "grading scheme", "site", "agent",
+                                  "biomarker", "endpoint", "statistic", "unit", "adverse event")
 
 #: Families for coverage reports: the vocabulary class whose members belong to each family.
 FAMILIES: dict[str, str] = {
@@ -931,4 +989,7 @@ FAMILIES: dict[str, str] = {
     "CTCAE grade": "CTCAEGrade",
     "performance status": "PerformanceStatus",
     "characteristic": "ClinicalCharacteristic",
+    "statistical measure": "StatisticalMeasure",
+    "response criteria": "ResponseCriteria",
+    "assay": "AssayMethod",
 }
