@@ -32,6 +32,7 @@ _COUNT_PCT = re.compile(r"(?<![\w.])(\d+|" + WORD_NUMBER + r")(?:/(\d+))?\s+(?:[
                         + r")\s*%", re.I)
 _N_EQ = re.compile(r"\(\s*[Nn]\s*=\s*(\d+)\s*[,;]\s*(" + NUM + r")\s*%")
 _OF = re.compile(r"(\d+|" + WORD_NUMBER + r")\s+(?:out\s+)?of\s+(?:the\s+)?(\d+)\s+(?:\w+\s+){0,2}?(?:patients|cases|samples)", re.I)
+_MEDIAN = re.compile(r"\b(median|mean)\s+(age|[A-Z][\w-]*(?:\s+index)?)\s+(?:was|of|were|at\s+diagnosis\s+was)\s+", re.I)
 _THRESHOLD_BEFORE = re.compile(r"(?:>|<|≥|≤|than|over|above|below|under|of|index|rate|dropout|CI|power)\s*$", re.I)
 _STRIP = re.compile(r"^(?:the|a|an|had|have|has|were|was|with|in|only|of|and|or|patients?|cases?|followed|by|were\s+"
                     r"(?:\w+\s+)?|majority\s+were)\s+", re.I)
@@ -115,6 +116,38 @@ class _Reader:
             if terms:
                 yield from self._make(terms[0], phrase, int(to_number(m.group(1))), int(m.group(2)), None,
                                       base or OVERALL, 0.75)
+        # "Median Ki-67 was 90% for NEC and 30% for NET G3", "median age of 61 years (range 28–84)"
+        for mm in _MEDIAN.finditer(text):
+            what = mm.group(2)
+            hit = next((h for h in self._terms(mm.start(2), mm.end(2))), None)
+            if hit is None and not re.fullmatch(r"age", what, re.I):
+                continue
+            if hit is None:
+                hit = next((h for h in self.context.lexicon.find("age") if "ClinicalCharacteristic" in h.families), None)
+            stat = _term("Median") if mm.group(1).lower() == "median" else _term("Mean")
+            tail = text[mm.end():mm.end() + 160]
+            for vm in re.finditer(r"(" + NUM + r")\s*(%|years?)?(?:\s*(?:±|\+/-)\s*" + NUM + r"(?:\s*years?)?)?"
+                                  r"(?:\s*\((?:range[:,]?\s*)?(" + NUM + r")\s*[–-]\s*(" + NUM + r")\s*(?:years?)?\))?", tail):
+                if re.search(r"[,;]\s*(?!and\b)[a-z]+\s+[a-z]+", tail[:vm.start()]) and vm.start() > 0:
+                    break
+                at = mm.end() + vm.start()
+                if at in seen:
+                    continue
+                seen.add(at)
+                pop = self._pop_near(at, mm.end() + vm.end()) or base or OVERALL
+                unit = _term("Percent") if vm.group(2) == "%" else (_term("Year") if vm.group(2) else None)
+                median = Characteristic(
+                    study=self.context.study, population=_with_base(base, pop) if pop != base else pop,
+                    characteristic=what, term=hit.iri if hit else None, statistic=stat, value=to_number(vm.group(1)),
+                    unit=unit, range_lower=to_number(vm.group(3)) if vm.group(3) else None,
+                    range_upper=to_number(vm.group(4)) if vm.group(4) else None,
+                    evidence=evidences(self.document, self.sent, NAME, VERSION, 0.75))
+                if numbers_in_quote([median.value, median.range_lower, median.range_upper],
+                                    " ".join(e.quote for e in median.evidence)):
+                    yield median
+                if not re.match(r"[^.;]{0,40}?\b(?:and|vs\.?|versus)\s*$", tail[vm.end():vm.end() + 45]) and not \
+                        re.match(r"\s*(?:for|in)\s+[^,;.]{1,40}?\s+(?:and|vs\.?|versus)\s", tail[vm.end():]):
+                    break
         for m in _PCT.finditer(text):
             if m.start() in seen:
                 continue

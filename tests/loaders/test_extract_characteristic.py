@@ -55,3 +55,17 @@ def test_gene_alterations_and_both_arms(chars: dict[str, list[Characteristic]]) 
 def test_results_are_not_characteristics(chars: dict[str, list[Characteristic]]) -> None:
     # "ORR was 56.8%" and "95% CI" are not characteristics of the population
     assert not [c for c in chars["000"] if c.percent in {56.8, 95.0} and c.count is None]
+
+
+def test_medians_per_subgroup_and_median_age() -> None:
+    from loaders.readers import read_text
+
+    facts = [f for f in extract_facts(read_document(next(CORPUS.glob("004_*.txt"))))
+             if isinstance(f, Characteristic) and f.evidence[0].extractor == "characteristic"]
+    ki = {(f.population, f.value) for f in facts if f.term == term("Ki67") and f.statistic == term("Median")}
+    assert {("NEC", 90.0), ("NET G3", 30.0)} <= ki
+    text = ("# A phase 2 trial in neuroendocrine carcinoma\n\n## Results\n\n"
+            "Forty patients were enrolled; the median age was 63 years (range 41–79).\n")
+    (age,) = [f for f in extract_facts(read_text("synthetic_age", text)) if isinstance(f, Characteristic)]
+    assert (age.term, age.value, age.range_lower, age.range_upper, age.unit) == (term("Age"), 63.0, 41.0, 79.0,
+                                                                                  term("Year"))
