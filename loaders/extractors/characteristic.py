@@ -373,7 +373,7 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
         if sent.section_kind == "discussion" and not re.search(r"\b(?:in|of)\s+our\s+(?:cohort|study|patients)\b|"
                                                                r"\bour\s+cohort\b", sent.text, re.I):
             continue  # the discussion restates others' prevalences unless it says "our cohort"
-        if "%" not in sent.text and not _OF.search(sent.text):
+        if "%" not in sent.text and not _OF.search(sent.text) and not _MEDIAN.search(sent.text):
             continue
         if re.search(r"\breasons?\b", sent.text, re.I):
             continue  # reasons for a decision are not characteristics of the population
