@@ -10,7 +10,9 @@ A parameter line is ``# param: NAME TYPE [default=VALUE | required] ["descriptio
 ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``, ``term`` (an ontology local name such
 as ``Nivolumab``). Values are validated and bound as RDF terms through the engine's
 substitutions, never pasted into the query text. A bound variable must appear in the query's
-SELECT projection (pyoxigraph's rule for substitutions).
+SELECT projection (pyoxigraph's rule for substitutions). A parameter without a default stays unbound
+when not given; test that with ``COALESCE(STR(?p), "") = ""``, not ``BOUND(?p)``, which pyoxigraph
+reports as false for a substituted variable.
 
 >>> q = parse_query("demo", "# title: Demo\\n# param: n integer default=3\\nSELECT ?n WHERE {}")
 >>> q.title, [p.name for p in q.params]

@@ -28,10 +28,10 @@ def test_list(client: httpx.Client) -> None:
 
 def test_run_with_defaults_and_parameters(client: httpx.Client) -> None:
     rows = client.get("/queries/outcomes_of_study").json()["results"]["bindings"]
-    os_rows = [r for r in rows if r["endpointLabel"]["value"] == "overall survival"]
+    os_rows = [r for r in rows if r.get("endpointLabel", {}).get("value") == "overall survival"]
     assert [(r["value"]["value"], r["ciLower"]["value"], r["ciUpperNotReached"]["value"]) for r in os_rows] == [
         ("13.9", "8.3", "true")]
-    assert os_rows[0]["quote"]["value"] == "median OS 13.9 months (95%CI: 8.3–Not reached)"
+    assert os_rows[0]["quotes"]["value"] == "median OS 13.9 months (95%CI: 8.3–Not reached)"
     by_id = client.get("/queries/outcomes_of_study", params={"study": "nct03980925"}).json()
     assert len(by_id["results"]["bindings"]) == len(rows) == 3
     other = client.get("/queries/outcomes_of_study", params={"study": "CASPIAN"}).json()
@@ -41,7 +41,7 @@ def test_run_with_defaults_and_parameters(client: httpx.Client) -> None:
 def test_term_parameter_through_the_class_hierarchy(client: httpx.Client) -> None:
     def regimens(agent_class: str) -> set[str]:
         body = client.get("/queries/regimens_with_agent_class", params={"agentClass": agent_class}).json()
-        return {r["agentLabel"]["value"] for r in body["results"]["bindings"]}
+        return {r["agents"]["value"] for r in body["results"]["bindings"]}
 
     assert regimens("PD1Inhibitor") == {"nivolumab"}
     assert regimens("ImmuneCheckpointInhibitor") == {"nivolumab"}  # PD1Inhibitor subClassOf ICI
