@@ -196,10 +196,13 @@ class Mapper:
 
     # evidence ---------------------------------------------------------------------------------
 
-    def evidence(self, claim: str, claim_graphs: list[str], evidence: Evidence) -> None:
+    def evidence(self, claim: str, claim_graphs: list[str], evidence: Evidence) -> str:
         graph = [document_graph(evidence.document)]
+        # One node per reading: the same span read by one extractor with the same confidence.
+        reading = (evidence.extractor, evidence.extractor_version, evidence.quote, evidence.confidence,
+                   evidence.table, evidence.row, evidence.column)
         ev = data_iri("evidence", f"{readable(evidence.document, 30)}-{evidence.start}-{evidence.end}-"
-                                  f"{digest((evidence.extractor, evidence.quote), 8)}")
+                                  f"{digest(reading, 8)}")
         self.add(claim_graphs, claim, n("hasEvidence"), ox.NamedNode(ev))
         text = self.documents[evidence.document].text if evidence.document in self.documents else ""
         document = ox.NamedNode(data_iri("document", evidence.document))
@@ -227,6 +230,7 @@ class Mapper:
                                (ox.NamedNode(OA + "start"), evidence.start),
                                (ox.NamedNode(OA + "end"), evidence.end)):
             self.add(graph, position_selector, predicate, obj)
+        return ev
         for predicate, obj in ((TYPE, n("ExtractionActivity")), (TYPE, ox.NamedNode(PROV + "Activity")),
                                (LABEL, f"{evidence.extractor} {evidence.extractor_version}"),
                                (n("extractorName"), evidence.extractor),
@@ -348,6 +352,9 @@ class Mapper:
         iri = data_iri(kind, claim_slug(label, fact.key()))
         graphs = self.claim(fact, iri)
         population = self.population_node(graphs, fact.study, fact.population)
+        # The words that report a measurement also name its population.
+        for evidence in fact.evidence:
+            self.evidence(population, graphs, evidence)
         self.add(graphs, iri, TYPE, n(cls))
         self.add(graphs, iri, LABEL, label)
         self.add(graphs, iri, n("ofStudy"), ox.NamedNode(study_iri(fact.study)))
