@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         yield
         service.close()
 
-    app = FastAPI(title="nenkg", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="nenkg", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="What the literature reports on high-grade neuroendocrine neoplasms, "
                               "every fact tied to its quote: SPARQL endpoint, named queries, entities.")
     app.state.settings = settings

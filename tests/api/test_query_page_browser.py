@@ -66,3 +66,12 @@ def test_query_page_runs_an_example_offline(server: str, page: tuple[Any, list[s
     assert blocked == []
     assert tab.evaluate("window.__csp") == []
     assert errors == []
+
+
+def test_api_docs_offline(server: str, page: tuple[Any, list[str], list[str]]) -> None:
+    tab, blocked, errors = page
+    tab.goto(f"{server}/docs")
+    tab.wait_for_selector(".swagger-ui .opblock-summary-path[data-path='/sparql']", timeout=30_000)
+    assert tab.locator(".swagger-ui .opblock").count() >= 10
+    assert blocked == []
+    assert tab.evaluate("window.__csp") == []
