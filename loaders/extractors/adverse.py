@@ -116,6 +116,15 @@ class _Reader:
             grade = _grade(text[max(0, start - 40):end + 5]) or self.grade or "any"
             if label == "any adverse event" and re.search(r"treatment-related\s+death|fatal", text[start - 30:end], re.I):
                 grade = "5"
+            if re.match(r"[^.;]{0,40}?\bin\s+each\s+(?:group|arm)\b", text[end:]):
+                # "occurred in 62% of patients in each group": the same rate in every arm
+                for arm in [a.label for a in self.pops.arms if a.agents]:
+                    each = AdverseEvent(study=self.context.study, population=arm, event=label,
+                                        grade=_grade(text[max(0, start - 40):end + 5]) or self.grade or "any",
+                                        term=iri, count=None, percent=pct,
+                                        evidence=evidences(self.document, sent, NAME, VERSION, 0.75))
+                    yield each
+                continue
             pop = self._pop(text, pops, start, end) or base or OVERALL
             fact = AdverseEvent(study=self.context.study, population=pop, event=label, grade=grade, term=iri,
                                 count=count, percent=pct,

@@ -79,7 +79,9 @@ class _Reader:
         items = [i for i in scan(text) if i.kind == "hr"]
         prev_end = 0
         for item in items:
-            endpoint = _endpoint_for(text, hits, item.start, self.endpoint)
+            event = item.extra.get("event")
+            endpoint = (_term("OverallSurvival") if event == "death" else _term("ProgressionFreeSurvival")) if event \
+                else _endpoint_for(text, hits, item.start, self.endpoint)
             seg_start = prev_end
             prev_end = item.end
             if endpoint is None or item.value is None:
@@ -120,6 +122,7 @@ class _Reader:
         vs = list(re.finditer(r"((?:non-)?[\w≥≤<>%.+-]+(?:\s+[\w≥≤<>%.+()-]+){0,4}?)\s+(?:versus|vs\.?|compared\s+(?:to|with))\s+"
                               r"((?:[\w≥≤<>%.+-]+\s*){1,4}?)(?=\s*\(|$|,)", clause))
         pop_ments = self.pops.mentions(clause)
+        vs = [v for v in vs if not (re.match(r"[\d.\s]+$", v.group(1).split()[-1]) or re.match(r"[\d.]", v.group(2)))]
         if vs:
             m = vs[-1]
             a = self._level(m.group(1).split(" for ")[-1])
@@ -155,6 +158,8 @@ class _Reader:
                     small = next(a for a in drug_arms if a is not big)
                 factor, term = agents[-1].text, agents[-1].iri
                 compared, reference = big.label, small.label
+                if self.pops.arm_for(agents[-1].text) is None and not re.search(r"\b(?:addition|adding|added)\b", clause):
+                    factor, term = "treatment arm", None  # a drug both arms share names the comparison, not a factor
             elif cands:
                 h = [c for c in cands if "Agent" not in c.families] or cands
                 hit = h[-1]
@@ -177,6 +182,12 @@ class _Reader:
             elif pop_ments:
                 factor = pop_ments[-1].label
                 compared = pop_ments[-1].label
+        drug_arms2 = [a for a in self.pops.arms if a.agents]
+        if factor is None and len(drug_arms2) == 2 and not self.pops.mentions(text[:item.start]):
+            # a hazard ratio of a two-arm trial that names nothing else compares the arms
+            big = max(drug_arms2, key=lambda a: len(a.agents))
+            small = next(a for a in drug_arms2 if a is not big)
+            factor, compared, reference, conf = "treatment arm", big.label, small.label, 0.7
         if factor is None:
             return None
         model = self.model

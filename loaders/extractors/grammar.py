@@ -29,7 +29,8 @@ P_RE = re.compile(r"(?<![\w])[pP](?:\s*-?\s*value)?\s*(=|<|>|≤|≥|of)\s*(0?\.
 VALUE_RE = re.compile(r"(" + NUM + r")\s*(" + _UNIT + r")(?![\w-])")
 VALUE_PAIR_RE = re.compile(r"(" + NUM + r")\s*(?:vs\.?|versus|and|or)\s*(" + NUM + r")\s*(" + _UNIT + r")(?![\w-])")
 HR_RE = re.compile(r"\b(?:([Aa]djusted|[Uu]nadjusted|[Cc]rude)\s+)?(HR|[Hh]azard\s+[Rr]atio|OR|[Oo]dds\s+[Rr]atio)s?"
-                   r"\s*(?:\(\s*HR\s*\))?\s*(?:of|was|=|:|,)?\s*(?:was\s+)?(" + NUM + r")")
+                   r"\s*(?:\(\s*HR\s*\))?(?:\s+for\s+((?:disease\s+)?progression(?:\s+or\s+death)?|death))?"
+                   r"\s*(?:of|was|=|:|,)?\s*(?:was\s+)?(" + NUM + r")")
 COUNT_PCT_RE = re.compile(r"(?<![\w.])(\d+|" + WORD_NUMBER + r")\s+(?:\w+\s+){0,2}?\(\s*(" + NUM + r")\s*%\s*\)",
                           re.I)
 TIMEPOINT_RE = re.compile(r"(?<![\w.])(\d+|" + WORD_NUMBER + r")(?:\s*-\s*and\s+(\d+|" + WORD_NUMBER + r"))?"
@@ -138,9 +139,11 @@ def scan(text: str) -> list[Item]:
         return all(b <= s or a >= e for s, e in taken)
 
     for m in HR_RE.finditer(text):
-        item = Item("hr", m.start(), m.end(), value=to_number(m.group(3)),
+        item = Item("hr", m.start(), m.end(), value=to_number(m.group(4)),
                     measure="OddsRatio" if m.group(2).lower().startswith("o") else "HazardRatio",
                     adjusted=(m.group(1) or "").lower() or None)
+        if m.group(3):
+            item.extra["event"] = m.group(3).lower()  # "HR for death": the endpoint is in the words
         end = _attach_interval(item, text, m.end(), min(len(text), m.end() + 80))
         item.end = end
         items.append(item)

@@ -196,7 +196,7 @@ class _Reader:
                     r"chemotherapy|treatment|therapy|PRRT", follow.group(1), re.I):
                 return self.text[h.start:h.end].lower() + " " + follow.group(1)
         fact = getattr(self.context.info, "fact", None)
-        single = fact is not None and _term("SingleArm") in fact.designs
+        single = fact is not None and (_term("SingleArm") in fact.designs or _term("Randomised") in fact.designs)
         if not single and not any(a.agents for a in self.pops.arms):
             pop_spans = [(p.start, p.end) for p in self.pops.mentions(self.text)]
             for h in self.hits:

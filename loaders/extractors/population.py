@@ -146,6 +146,20 @@ class Populations:
             found.append((m.group(2), int(to_number(m.group(1)))))
         for m in pat2.finditer(text):
             found.append((m.group(1), int(m.group(2))))
+            # "... to X (n = 60) or Y (n = 60)": the arms listed after the first
+            pos = m.end()
+            while True:
+                more = re.match(r"\s*(?:,|or|and|versus|vs\.?)\s+(?:to\s+)?(.+?)\s*\(\s*[Nn]\s*=\s*(\d+)\s*\)", text[pos:])
+                if not more:
+                    break
+                found.append((more.group(1), int(more.group(2))))
+                pos += more.end()
+        if not found:
+            # "randomly assigned (1:1) to receive X or Y"
+            for m in re.finditer(r"(?:assigned|allocated|randomi[sz]ed)\s+(?:\(\d:\d\)\s+)?to\s+(?:receive\s+)?(?:either\s+)?"
+                                 r"(.+?)\s+(?:or|versus|vs\.?)\s+(.+?)(?=[,;.]|$)", text, re.I):
+                if not re.search(r"\d", m.group(1) + m.group(2)):
+                    found.extend([(m.group(1), 0), (m.group(2), 0)])
         # "80 were assigned to EP and 80 to IP"
         pat3 = re.compile(r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to\s+"
                           r"(?:the\s+)?([^,;.]+?)\s+(?:arm\s+|group\s+)?and\s+(\d+)\s+to\s+(?:the\s+)?([^,;.]+?)"
@@ -171,10 +185,11 @@ class Populations:
                                             start=sent.start, end=sent.end))
 
     def _set_arms(self, arms: list[tuple[str, frozenset[str], int]], sent: Sent) -> None:
-        if self.arms:
-            return
+        if self.arms and not (all(a.n is None for a in self.arms) and all(n for _, _, n in arms)):
+            return  # the first arms read stay, unless they lacked the sizes a later sentence gives
+        self.arms = []
         for label, agents, n in arms:
-            self.arms.append(ArmDef(label, agents, n, start=sent.start, end=sent.end))
+            self.arms.append(ArmDef(label, agents, n or None, start=sent.start, end=sent.end))
 
     def _render(self, phrase: str, hits: list[Hit]) -> str:
         """A short arm label: agents joined by " + ", a list with an abbreviation as the abbreviation
@@ -257,6 +272,13 @@ class Populations:
                 label = self.arm_for(m.group(1))
                 if label:
                     out.append(PopMention(m.start(), m.end(), label, "arm"))
+            # "in the durvalumab and EP alone arms": two arms named before one group word
+            for m in re.finditer(r"\b((?:[\w/+-]+\s+){0,2}?[\w/+-]+)\s+(?:and|or|versus|vs\.?)\s+((?:[\w/+-]+\s+){0,2}?[\w/+-]+)"
+                                 r"\s+(?:arms|groups|cohorts)\b", text, re.I):
+                one, two = self.arm_for(m.group(1)), self.arm_for(m.group(2))
+                if one and two and one != two:
+                    out.append(PopMention(m.start(1), m.end(1), one, "arm"))
+                    out.append(PopMention(m.start(2), m.end(), two, "arm"))
             for m in re.finditer(r"\bwith\s+((?:[\w/+-]+\s+){0,3}?[\w/+-]+)(?=\s*(?:,|\.|;|\)|\band\b|$))", text, re.I):
                 label = self.arm_for(m.group(1))
                 if label and not re.search(r"\d", m.group(1)):

@@ -107,6 +107,11 @@ STATED: dict[str, list[tuple[type, str, float | None]]] = {
                             (Outcome, "ProgressionFreeSurvival", 5.2), (Outcome, "ObjectiveResponseRate", 54.0),
                             (Outcome, "ObjectiveResponseRate", 51.3), (AdverseEvent, "Neutropenia", 83.8),
                             (AdverseEvent, "Neutropenia", 50.0)],
+    "unseen_5_hr_for_death.txt": [(Outcome, "OverallSurvival", 12.9), (Outcome, "OverallSurvival", 10.5),
+                                  (EffectEstimate, "OverallSurvival", 0.75),
+                                  (EffectEstimate, "ProgressionFreeSurvival", 0.78),
+                                  (Outcome, "ObjectiveResponseRate", 68.0), (Outcome, "ObjectiveResponseRate", 58.0),
+                                  (AdverseEvent, "any", 62.0)],
 }
 
 
@@ -134,6 +139,18 @@ def test_recall_on_unseen_abstracts() -> None:
         assert found / len(stated) >= 0.8, (name, found, len(stated))
         total, hit = total + len(stated), hit + found
     assert hit / total >= 0.9
+
+
+def test_arms_listed_with_sizes_and_hr_for_death() -> None:
+    facts = _facts("unseen_5_hr_for_death.txt")
+    arms = {a.label: a.n for a in _of(facts, Arm)}
+    assert arms == {"durvalumab + EP": 60, "EP alone": 60}
+    assert _of(facts, Outcome, endpoint=OS, population="EP alone", value=10.5, ci_upper=11.9)
+    death = _of(facts, EffectEstimate, value=0.75)[0]
+    assert (death.endpoint, death.compared, death.reference, death.p_value) == (OS, "durvalumab + EP", "EP alone", 0.01)
+    # "in 62% of patients in each group": one rate per arm; "5.1 vs 5.4 months" names no arm and is left out
+    assert {e.population for e in _of(facts, AdverseEvent, percent=62.0)} == set(arms)
+    assert not _of(facts, Outcome, value=5.1)
 
 
 def test_phase3_arms_with_their_own_doses() -> None:
