@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.sparql import ProtocolError, Sparql, choose_format, error
 from api.sparql_conneg import GRAPH_TYPES, all_types, media_type
 from api.sparql_guard import CheckedQuery
-from api.sparql_service import SparqlService
+from api.sparql_service import PREFIXES, SparqlService
 from ontology import DATA_NS, NS
 
 router = APIRouter(tags=["entities"])
@@ -73,9 +73,18 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+def compact(iri: str) -> str:
+    """``rdfs:label`` for an IRI in a known namespace, the IRI itself otherwise."""
+    for prefix, namespace in (*PREFIXES.items(), ("id", DATA_NS)):
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["href"] = lambda iri: local_path(iri) or f"/entity?iri={quote(iri, safe='')}"
+    env.filters["compact"] = compact
     return env
 
 

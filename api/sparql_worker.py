@@ -210,7 +210,8 @@ class WorkerPool:
             self._all.add(worker)
         return worker
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Spawn the workers (idempotent; :meth:`run` calls it too)."""
         with self._lock:
             if self._started:
                 return
@@ -220,7 +221,7 @@ class WorkerPool:
 
     def run(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
         """Evaluate ``job`` in a worker; raise QueryTimeout, WorkersBusy or WorkerFailed."""
-        self._start()
+        self.start()
         limit = self.timeout if timeout is None else timeout
         try:
             worker = self._idle.get(timeout=limit)
