@@ -24,7 +24,8 @@ VERSION = "0.2.0"
 _GRADE = re.compile(r"\bgrades?\s*(?:(≥|>=|>)\s*(\d)|(\d)\s*(?:or\s+(?:higher|greater|above|more)|\+)|(\d)\s*(?:–|-|to|or)\s*(\d)"
                     r"|(\d)(?!\s*(?:–|-|to)\s*\d)|(?:I{1,3}V?)\s*(?:–|-)\s*(I{1,3}V?))", re.I)
 _ANY = re.compile(r"\b(?:toxicit(?:y|ies)|adverse\s+events?|AEs|side\s+effects?)\b", re.I)
-_RIGHT = re.compile(r"\s*(?:levels?\s*)?(?:\(\s*(" + NUM + r")\s*%\s*\)|,?\s*(?:occurred\s+|was\s+seen\s+|were\s+seen\s+)?in\s+(?:(\d+|"
+_RIGHT = re.compile(r"\s*(?:levels?\s*)?(?:\(\s*(" + NUM + r")\s*%\s*\)|,?\s*(?:of\s+(?:any\s+grade|grade\s+[^,;]{1,12}?)\s+)?"
+                    r"(?:occurred\s+|was\s+seen\s+|were\s+seen\s+|were\s+reported\s+)?in\s+(?:(\d+|"
                     + WORD_NUMBER + r")\s*(?:patients\s*|participants\s*)?\(\s*)?(" + NUM + r")\s*%|,?\s*affecting\s+(" + NUM + r")\s*%)", re.I)
 _LEFT = re.compile(r"(" + NUM + r")\s*%\s*(?:of\s+(?:all\s+)?(?:patients|participants|cases)\s+)?(?:\w+ing|with|had|"
                    r"encountered|experienced)\b[^%;]*$", re.I)
@@ -114,6 +115,8 @@ class _Reader:
                         yield fact
                 continue
             grade = _grade(text[max(0, start - 40):end + 5]) or self.grade or "any"
+            if re.match(r"\s*(?:of\s+)?any\s+grade", text[end:], re.I) or re.search(r"any[- ]grade\s+$", text[:start], re.I):
+                grade = "any"
             if label == "any adverse event" and re.search(r"treatment-related\s+death|fatal", text[start - 30:end], re.I):
                 grade = "5"
             if re.match(r"[^.;]{0,40}?\bin\s+each\s+(?:group|arm)\b", text[end:]):

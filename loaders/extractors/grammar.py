@@ -20,7 +20,8 @@ _UNITS = {"%": "percent", "month": "month", "months": "month", "mo": "month", "m
           "year": "year", "years": "year", "yr": "year", "yrs": "year", "day": "day", "days": "day"}
 _BOUND = r"(" + NUM + r"\+?|" + NR + r")"
 _SEP = r"\s*(?:–|-|to|,|;)\s*"
-CI_RE = re.compile(r"(?:(\d{2}(?:\.\d)?)\s*%\s*(?:CI|confidence\s+interval|CrI)|\bCI)\s*[:,=]?\s*(?:of\s+)?[\[(]?\s*"
+CI_RE = re.compile(r"(?:(\d{2}(?:\.\d)?)\s*%\s*(?:CI|confidence\s+interval(?:\s*[\[(]\s*CI\s*[\])])?|CrI)|\bCI)"
+                   r"\s*[:,=]?\s*(?:of\s+)?[\[(]?\s*"
                    + _BOUND + _SEP + _BOUND + r"\s*(?:" + _UNIT + r")?\s*[\])]?", re.I)
 RANGE_RE = re.compile(r"\brange\s*[:,=]?\s*(?:from\s+)?" + _BOUND + _SEP.replace(",|;", "") + _BOUND
                       + r"\s*(?:" + _UNIT + r")?", re.I)
@@ -111,6 +112,11 @@ def _attach_interval(item: Item, text: str, pos: int, limit: int) -> int:
             end = pos + rng.end()
         else:
             bare = BARE_RE.match(window, max(0, lead - 1)) or BARE_RE.match(window)
+            frac = re.match(r"\s*\(\s*(\d+)\s*/\s*(\d+)\s*\)", window) if item.unit == "percent" else None
+            if frac:
+                # "45.5% (10/22)": the count and the denominator
+                item.count, item.extra["denominator"] = int(frac.group(1)), frac.group(2)
+                return pos + frac.end()
             if bare is None or "%" in bare.group(0) and item.unit != "percent":
                 return pos
             lo, lo_nr = _bound(bare.group(1))

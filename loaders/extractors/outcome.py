@@ -413,7 +413,15 @@ class _Reader:
                     # "for colorectal primaries (2.4 m and 6.7 m)": PFS and OS of one population
                     out.extend((v, ep, left[0].label, tp, 0.85) for ep, v in run)
                     continue
-                scope_pops = left or [p for p in pops if p.end <= run[0][1].start and p.kind != "overall"][-1:]
+                prefix = [p for p in pops if p.end <= run[0][1].start and p.kind != "overall"]
+                if len(run) == 2 and len(prefix) >= 2 and prefix[-1].label != prefix[-2].label and re.search(
+                        r"\b(?:vs\.?|versus)\b", text[run[0][1].end:run[1][1].start]) and re.search(
+                        r"\b(?:than|versus|vs\.?|compared)\b", text[prefix[-2].end:prefix[-1].start]):
+                    # "patients with CPS ≥ 1 had a longer PFS than those with CPS < 1 (7.2 vs 3.5 months)"
+                    out.extend([(run[0][1], run[0][0], prefix[-2].label, tp, 0.8),
+                                (run[1][1], run[1][0], prefix[-1].label, tp, 0.8)])
+                    continue
+                scope_pops = left or prefix[-1:]
                 comp = _complement(scope_pops[0].label) if len(scope_pops) == 1 and len(run) == 2 else None
                 if comp and re.search(r"\b(?:vs\.?|versus)\b", text[run[0][1].end:run[1][1].start]):
                     out.extend([(run[0][1], run[0][0], scope_pops[0].label, tp, 0.8),
@@ -471,16 +479,20 @@ class _Reader:
                               self.text, re.I):
             if item.unit == "percent" and cm.start() <= item.start < cm.end():
                 count = int(to_number(cm.group(1)))
+        if item.count is not None and count is None:
+            count = item.count
+        denominator = int(item.extra["denominator"]) if "denominator" in item.extra else None
         fact = Outcome(
             study=self.context.study, population=label, endpoint=ep.iri, statistic=_term(stat),
             value=item.value, value_not_reached=item.value_nr, unit=unit,
             ci_level=item.ci_level if not item.ci_implied else None,
             ci_lower=item.ci_lower, ci_upper=item.ci_upper, ci_lower_not_reached=item.ci_lower_nr,
             ci_upper_not_reached=item.ci_upper_nr, range_lower=item.range_lower, range_upper=item.range_upper,
-            count=count, timepoint=tp[0] if tp else None, timepoint_unit=_term(_UNIT_TERMS[tp[1]]) if tp else None,
+            count=count, denominator=denominator, timepoint=tp[0] if tp else None, timepoint_unit=_term(_UNIT_TERMS[tp[1]]) if tp else None,
             p_value=p.p_value if p else None, p_value_text=p.p_text if p else None,
             evidence=evidences(self.document, self.sent, NAME, VERSION, conf))
-        nums = [fact.value, fact.ci_lower, fact.ci_upper, fact.range_lower, fact.range_upper, fact.count, fact.timepoint]
+        nums = [fact.value, fact.ci_lower, fact.ci_upper, fact.range_lower, fact.range_upper, fact.count, fact.timepoint,
+                fact.denominator]
         if not numbers_in_quote(nums, " ".join(e.quote for e in fact.evidence)):
             return None
         return fact

@@ -112,6 +112,11 @@ STATED: dict[str, list[tuple[type, str, float | None]]] = {
                                   (EffectEstimate, "ProgressionFreeSurvival", 0.78),
                                   (Outcome, "ObjectiveResponseRate", 68.0), (Outcome, "ObjectiveResponseRate", 58.0),
                                   (AdverseEvent, "any", 62.0)],
+    "unseen_6_second_line.txt": [(Outcome, "ObjectiveResponseRate", 45.5), (Outcome, "DiseaseControlRate", 81.8),
+                                 (Outcome, "ProgressionFreeSurvival", 5.6), (Outcome, "OverallSurvival", 12.0),
+                                 (Outcome, "ProgressionFreeSurvival", 4.1), (Outcome, "ProgressionFreeSurvival", 7.2),
+                                 (Outcome, "ProgressionFreeSurvival", 3.5), (AdverseEvent, "any", 90.9),
+                                 (AdverseEvent, "Diarrhoea", 13.6)],
 }
 
 
@@ -151,6 +156,19 @@ def test_arms_listed_with_sizes_and_hr_for_death() -> None:
     # "in 62% of patients in each group": one rate per arm; "5.1 vs 5.4 months" names no arm and is left out
     assert {e.population for e in _of(facts, AdverseEvent, percent=62.0)} == set(arms)
     assert not _of(facts, Outcome, value=5.1)
+
+
+def test_second_line_counts_brackets_and_strata_compared() -> None:
+    facts = _facts("unseen_6_second_line.txt")
+    (study,) = _of(facts, Study)
+    assert study.registry_ids == ("CHICTR2100000001",) and study.line == term("SecondLineOrLater")
+    orr = _of(facts, Outcome, endpoint=ORR)[0]
+    assert (orr.value, orr.count, orr.denominator) == (45.5, 10, 22)
+    assert _of(facts, Outcome, endpoint=PFS, value=4.1)[0].ci_upper == 6.1  # "(95% confidence interval [CI], ...)"
+    # "patients with CPS ≥ 1 had a longer PFS than those with CPS < 1 (7.2 vs 3.5 months)"
+    assert {(o.population, o.value) for o in _of(facts, Outcome, endpoint=PFS) if o.p_value} == {
+        ("CPS ≥1", 7.2), ("CPS <1", 3.5)}
+    assert _of(facts, AdverseEvent, grade="any", count=20)
 
 
 def test_phase3_arms_with_their_own_doses() -> None:
