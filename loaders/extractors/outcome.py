@@ -30,6 +30,9 @@ VERSION = "0.4.0"
 _UNIT_TERMS = {"percent": "Percent", "month": "Month", "week": "Week", "year": "Year", "day": "Day"}
 _NOT_OUTCOMES = {"Safety"}
 _GROUPS = frozenset(t.name for t in GROUPING_CLASSES)
+#: Words for treatment in general ("chemotherapy", "immunotherapy") narrow no population.
+_GENERIC_AGENTS = frozenset({"Agent", "CytotoxicAgent", "ImmuneCheckpointInhibitor", "TargetedAgent", "OtherAgent",
+                             "PlatinumCompound", "TopoisomeraseInhibitor"})
 _BREAK_FAMILIES = frozenset({"Biomarker", "AnatomicalSite", "ClinicalCharacteristic", "Differentiation",
                              "AdverseEventTerm", "PerformanceStatus"})  # read by the adverse-event extractor
 _THRESHOLD_BEFORE = re.compile(r"(?:up\s+to|>|≥|<|≤|beyond|more\s+than|longer\s+than|greater\s+than|less\s+than|over|"
@@ -192,6 +195,9 @@ class _Reader:
         study_line = getattr(getattr(self.context.info, "fact", None), "line", None) or _term("FirstLine")
         for h in lines:
             follow = re.match(r"\s*(chemotherapy|treatment|therapy|PRRT|\w+)", self.text[h.end:h.end + 25])
+            if h.iri != study_line and h.name != "FirstLine" and re.search(r"(?:chemotherapy|treatment|therapy)$",
+                                                                           h.text, re.I):
+                return h.text.lower()
             if h.iri != study_line and h.name != "FirstLine" and follow and re.fullmatch(
                     r"chemotherapy|treatment|therapy|PRRT", follow.group(1), re.I):
                 return self.text[h.start:h.end].lower() + " " + follow.group(1)
@@ -200,7 +206,7 @@ class _Reader:
         if not single and not any(a.agents for a in self.pops.arms):
             pop_spans = [(p.start, p.end) for p in self.pops.mentions(self.text)]
             for h in self.hits:
-                if ("Agent" in h.families or "NamedRegimen" in h.families) and h.name not in _GROUPS and not any(
+                if ("Agent" in h.families or "NamedRegimen" in h.families) and h.name not in _GENERIC_AGENTS and not any(
                         a <= h.start < b for a, b in pop_spans):
                     return h.text
         if re.search(r"\breintroduc|\bre-?challeng", self.text, re.I):
