@@ -14,7 +14,7 @@ from typing import Any
 from loaders.document import Document
 from loaders.facts import AdverseEvent, Fact
 
-from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, numbers_in_quote, sentences, to_number
+from .common import NUM, WORD_NUMBER, Sent, evidences, numbers_in_quote, sentences, to_number
 from .population import OVERALL, Populations
 from .scope import own_sentences
 
@@ -160,5 +160,3 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
             continue
         yield from reader.read(sent)
 
-
-__all__ = ["Hit", "extract"]

@@ -17,7 +17,7 @@ from loaders.facts import Characteristic, Fact
 
 from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, numbers_in_quote, sentences, to_number
 from .outcome import endpoints_in
-from .population import OVERALL, PopMention, Populations
+from .population import OVERALL, Populations
 from .scope import own_sentences
 
 NAME = "characteristic"
@@ -381,5 +381,3 @@ def extract(document: Document, context: Any) -> Iterable[Fact]:
             continue  # adverse events are read by the adverse-event extractor
         yield from _Reader(document, context, sent).facts()
 
-
-__all__ = ["PopMention", "extract"]

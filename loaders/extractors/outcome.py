@@ -209,8 +209,6 @@ class _Reader:
                 if ("Agent" in h.families or "NamedRegimen" in h.families) and h.name not in _GENERIC_AGENTS and not any(
                         a <= h.start < b for a, b in pop_spans):
                     return h.text
-        if re.search(r"\breintroduc|\bre-?challeng", self.text, re.I):
-            return "re-treatment"
         return None
 
     def facts(self) -> Iterator[Outcome]:
@@ -329,14 +327,6 @@ class _Reader:
                 label = abbr.group(1) if abbr else self.text[e.start:e.end]
                 out.append(PopMention(e.start, e.end + (abbr.end() if abbr else 0), label, "response"))
         return out
-
-    def _subgroup_by_endpoint(self, pos: int, eps: list[_Endpoint]) -> bool:
-        """"20.6 m after complete response": a subgroup defined by a response, not that response's value."""
-        m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:after|for|with|in\s+patients\s+with)\s+(?:a\s+)?", self.text[pos:pos + 40])
-        if not m:
-            return False
-        at = pos + m.end()
-        return any(e.start == at and "ResponseCategory" in e.families for e in eps)
 
     def _interrupted(self, a: int, b: int, pop_spans: list[tuple[int, int]]) -> bool:
         """Whether other things are named between an endpoint and a value (a list of characteristics)."""
