@@ -37,49 +37,6 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-class _VocabularyRecogniser:
-    """A small recogniser read straight from :mod:`ontology.vocabulary` (used only when
-    :mod:`loaders.ner` is not importable): labels and synonyms case-insensitively, abbreviations
-    case-sensitively, whole words, longest match first."""
-
-    def __init__(self) -> None:
-        from ontology import schema, vocabulary
-
-        parents: dict[str, tuple[str, ...]] = {}
-        for cdef in schema.VOCABULARY_CLASSES:
-            parents[cdef.name] = cdef.parents
-        for tdef in vocabulary.GROUPING_CLASSES:
-            parents[tdef.name] = tdef.types
-
-        def ancestors(names: Sequence[str]) -> frozenset[str]:
-            seen: set[str] = set()
-            stack = list(names)
-            while stack:
-                name = stack.pop()
-                if name not in seen:
-                    seen.add(name)
-                    stack.extend(parents.get(name, ()))
-            return frozenset(seen)
-
-        self._entries: list[tuple[re.Pattern[str], str, frozenset[str]]] = []
-        for tdef in tuple(vocabulary.GROUPING_CLASSES) + tuple(vocabulary.INDIVIDUALS):
-            fams = ancestors(tdef.types) | {tdef.name}
-            for label in (tdef.label, *tdef.synonyms):
-                pat = re.compile(r"(?<![\w-])" + re.escape(label) + r"(?:e?s)?(?![\w-])", re.IGNORECASE)
-                self._entries.append((pat, tdef.name, fams))
-            for abbr in tdef.abbreviations:
-                pat = re.compile(r"(?<![\w-])" + re.escape(abbr) + r"s?(?![\w-])")
-                self._entries.append((pat, tdef.name, fams))
-
-    def find(self, text: str, offset: int = 0) -> list[Hit]:
-        found: list[Hit] = []
-        for pat, name, fams in self._entries:
-            for m in pat.finditer(text):
-                found.append(Hit(m.start() + offset, m.end() + offset, ontology.term(name), name, fams,
-                                 m.group()))
-        return _longest_first(found)
-
-
 def _longest_first(hits: list[Hit]) -> list[Hit]:
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[Hit] = []
@@ -125,26 +82,20 @@ class Lexicon:
 
 
 def _to_hit(mention: Any) -> Hit:
+    """A recogniser's mention as a hit: the term's IRI, local name and every family it falls under."""
     if isinstance(mention, Hit):
         return mention
     term = str(mention.term)
     iri = term if term.startswith("http") else ontology.term(term)
-    fams = {_local(str(f)) for f in (getattr(mention, "families", ()) or ())}
     name = _local(iri)
-    fams.add(name)
-    label = getattr(mention, "label", None)
-    if label and not str(label).startswith("http"):
-        pass  # label is the preferred label; families carry the kind
-    text = str(getattr(mention, "text", ""))
-    return Hit(int(mention.start), int(mention.end), iri, name, frozenset(fams), text)
+    fams = {_local(str(f)) for f in (getattr(mention, "families", ()) or ())} | {name}
+    return Hit(int(mention.start), int(mention.end), iri, name, frozenset(fams), str(getattr(mention, "text", "")))
 
 
 @lru_cache(maxsize=1)
 def _default_recogniser() -> Any:
-    try:
-        from loaders.ner import Recogniser  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return _VocabularyRecogniser()
+    from loaders.ner import Recogniser
+
     return Recogniser.from_ontology()
 
 
