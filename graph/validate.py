@@ -31,11 +31,13 @@ class Violation:
 
 @dataclass
 class ValidationReport:
-    """Whether the store conforms, each violation, and pyshacl's text report."""
+    """Whether the store conforms, each violation (sh:Violation), each warning (sh:Warning or
+    sh:Info, which do not break conformance), and pyshacl's text report."""
 
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
     text: str = ""
+    warnings: list[Violation] = field(default_factory=list)
 
 
 def store_graph(store: Store) -> rdflib.Graph:
@@ -68,7 +70,8 @@ def validate_graph(data: rdflib.Graph, shapes_path: Path = SHAPES_PATH,
             message=one(SH.resultMessage) or "", severity=(one(SH.resultSeverity) or "").rsplit("#", 1)[-1],
             shape=one(SH.sourceShape)))
     violations.sort(key=lambda v: (v.focus, v.path or "", v.message))
-    return ValidationReport(bool(conforms), violations, str(text))
+    return ValidationReport(bool(conforms), [v for v in violations if v.severity == "Violation"], str(text),
+                            [v for v in violations if v.severity != "Violation"])
 
 
 def shacl_report(store: Store) -> ValidationReport:
