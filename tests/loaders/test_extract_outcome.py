@@ -96,6 +96,13 @@ def test_nordic_nec_2_respectively_and_compared(outcomes: dict[str, list[Outcome
     assert untreated.population != "NEC" and "not receiving" in untreated.population
 
 
+def test_cited_trials_are_not_the_own_study(outcomes: dict[str, list[Outcome]]) -> None:
+    # DUNE (ORR 9.1%), NIPINEC (ORR 18.2% in lung NECs), NORDIC NEC (ORR 31%) are cited in 000's discussion
+    assert not [o for o in outcomes["000"] if o.value in {9.1, 18.2, 11.6, 31.0}]
+    # IMpower133 and TOPIC-NEC in 002's discussion
+    assert not [o for o in outcomes["002"] if o.value in {12.3, 10.3, 12.5, 54.5}]
+
+
 def test_review_has_no_running_text_outcomes(outcomes: dict[str, list[Outcome]]) -> None:
     assert outcomes["003"] == []
 
