@@ -21,9 +21,11 @@ from starlette.exceptions import HTTPException
 
 from api import entities, explore, exports, named_queries, query_page, sparql
 from api.settings import Settings
+from api.sparql_guard import QueryRefused
 from api.sparql_middleware import BodyLimit, SecurityHeaders
-from api.sparql_service import SparqlService
+from api.sparql_service import QueryFailed, SparqlService
 from api.sparql_store import open_read_only
+from api.sparql_worker import QueryTimeout, WorkerFailed, WorkersBusy
 from graph.store import Store
 from queries import load_queries
 
@@ -79,6 +81,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> PlainTextResponse:
         return PlainTextResponse("internal error\n", status_code=500)
+
+    async def query_problem(request: Request, exc: Exception) -> PlainTextResponse:
+        # Raised by any router that runs a query: the same answers as /sparql gives.
+        status = {QueryTimeout: 503, WorkersBusy: 503}.get(type(exc), getattr(exc, "status", 400))
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return PlainTextResponse(f"{exc}\n", status_code=status, headers=headers)
+
+    for problem in (QueryRefused, QueryFailed, QueryTimeout, WorkersBusy, WorkerFailed):
+        app.add_exception_handler(problem, query_problem)
 
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)

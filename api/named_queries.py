@@ -65,7 +65,7 @@ def _run(request: Request, service: SparqlService, query: NamedQuery, params: di
     except (QueryTimeout, WorkersBusy) as busy:
         return error(str(busy), 503, {"Retry-After": "5"})
     except WorkerFailed as failed:
-        return error(str(failed), 500)
+        return error(str(failed))
     headers = {"Vary": "Accept", "X-Result-Count": str(outcome.count)}
     if outcome.truncated:
         headers["X-Result-Truncated"] = "true"

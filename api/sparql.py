@@ -64,7 +64,10 @@ def error(message: str, status: int = 400, headers: dict[str, str] | None = None
             responses={200: {"content": {t: {} for types in (*SOLUTION_TYPES.values(), *GRAPH_TYPES.values())
                                          for t in types}}})
 async def sparql_get(request: Request, service: Sparql) -> Response:
-    params = request.query_params.multi_items()
+    try:
+        params = query_parameters(request)
+    except UnicodeDecodeError:
+        return error("the query string is not valid UTF-8 (only UTF-8 is accepted)")
     if not any(name in ("query", "update") for name, _ in params):
         return await run_in_threadpool(_service_description, request, service)
     return await run_in_threadpool(_answer, request, service, params, None)
@@ -80,8 +83,8 @@ def _post(request: Request, service: SparqlService, body: bytes) -> Response:
     content_type = request.headers.get("content-type", "")
     media, *params = (p.strip() for p in content_type.split(";"))
     media = media.lower()
-    url_params = request.query_params.multi_items()
     try:
+        url_params = query_parameters(request)
         _check_charset(params)
         if media == FORM_TYPE:
             form = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -97,6 +100,13 @@ def _post(request: Request, service: SparqlService, body: bytes) -> Response:
     if not media:
         return error(f"a POST needs a Content-Type: {FORM_TYPE} or {QUERY_TYPE}")
     return error(f"unsupported Content-Type {media!r}: use {FORM_TYPE} or {QUERY_TYPE}", 415)
+
+
+def query_parameters(request: Request) -> list[tuple[str, str]]:
+    """The URL's parameters, decoded as UTF-8 strictly (Starlette would replace bad bytes silently);
+    raises UnicodeDecodeError."""
+    raw = request.scope.get("query_string", b"").decode("utf-8")
+    return parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
 
 
 def _check_charset(params: list[str]) -> None:
@@ -137,7 +147,7 @@ def _answer(request: Request, service: SparqlService, params: list[tuple[str, st
     except WorkersBusy as busy:
         return error(str(busy), 503, {"Retry-After": "5"})
     except WorkerFailed as failed:
-        return error(str(failed), 500)
+        return error(str(failed))
     headers = {"Vary": "Accept", "X-Result-Count": str(outcome.count)}
     if outcome.truncated:
         cap = service.settings.max_results

@@ -41,7 +41,8 @@ class WorkersBusy(Exception):
 
 
 class WorkerFailed(Exception):
-    """The worker died while evaluating the query (it was replaced)."""
+    """The worker died while evaluating the query (it was replaced). The query is the likely cause
+    (it needed more memory than a worker may use), so the API answers 400."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ class WorkerPool:
             return outcome
         except (EOFError, OSError, BrokenPipeError):
             worker = self._replace(worker)
-            raise WorkerFailed("the query engine failed on this query; it was restarted") from None
+            raise WorkerFailed("the query engine stopped on this query (it may need more memory than a "
+                               "worker may use); the engine was restarted") from None
         finally:
             self._idle.put(worker)
 

@@ -61,9 +61,9 @@ def excerpt_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(excerpt_store: Path) -> Iterator[str]:
-    """A real server on the excerpt: 3 s query timeout, 50-row cap, 100 kB body cap."""
+    """A real server on the excerpt: 3 s query timeout, 50-row cap, 100 kB body cap, 1 GiB per worker."""
     settings = Settings.resolve(environ={}, store=str(excerpt_store), port=free_port(), query_timeout=3,
-                                max_results=50, max_body_bytes=100_000, workers=2)
+                                max_results=50, max_body_bytes=100_000, workers=2, worker_memory_mb=1024)
     with running_server(settings) as url:
         yield url
 

@@ -221,6 +221,22 @@ def test_deep_or_long_queries_are_refused_before_parsing(client: httpx.Client, q
     assert triple_count(client) > 0
 
 
+def test_a_memory_bomb_stops_its_worker_only(client: httpx.Client) -> None:
+    # A string doubled 25 times from 1 kB (32 GB): the worker hits its memory limit and is replaced.
+    query = ('SELECT (STRLEN(?x25) AS ?n) WHERE { BIND("' + "a" * 1024 + '" AS ?x0) '
+             + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(25)) + " }")
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code in (400, 503), response.text
+    assert triple_count(client) > 0
+
+
+def test_get_parameters_must_be_utf8(client: httpx.Client) -> None:
+    response = client.get("/sparql?query=SELECT%20%3Fx%20WHERE%20%7B%20BIND(%22caf%E9%22%20AS%20%3Fx)%20%7D")
+    assert response.status_code == 400 and "UTF-8" in response.text
+    good = client.get("/sparql?query=SELECT%20%3Fx%20WHERE%20%7B%20BIND(%22caf%C3%A9%22%20AS%20%3Fx)%20%7D")
+    assert good.json()["results"]["bindings"][0]["x"]["value"] == "café"
+
+
 def test_codepoint_escapes_cannot_hide_a_keyword(client: httpx.Client) -> None:
     query = "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
     assert client.get("/sparql", params={"query": query}).status_code == 400
