@@ -124,6 +124,7 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
                 setattr(ind, prop_name, [value])
 
         _defined_classes(classes, props, individuals)
+        _w3c_superclasses(onto, classes)
         _alignments(world, onto, {**classes, **individuals})
 
     onto.metadata.title = [locstr("nenkg: the neuroendocrine neoplasm knowledge graph ontology", "en")]
@@ -135,6 +136,21 @@ def build_ontology(world: World | None = None) -> tuple[World, owlready2.Ontolog
     onto.metadata.versionInfo = [VERSION]
     onto.metadata.created = [datetime.date(2026, 11, 21).isoformat()]
     return world, onto
+
+
+#: Data classes that specialise W3C classes (Web Annotation, PROV-O): the evidence model of the graph.
+W3C_SUPERCLASSES = {
+    "Evidence": ("http://www.w3.org/ns/oa#", "SpecificResource"),
+    "ExtractionActivity": ("http://www.w3.org/ns/prov#", "Activity"),
+    "SourceDocument": ("http://www.w3.org/ns/prov#", "Entity"),
+}
+
+
+def _w3c_superclasses(onto: owlready2.Ontology, classes: dict[str, Any]) -> None:
+    for name, (namespace, local) in W3C_SUPERCLASSES.items():
+        with onto.get_namespace(namespace):
+            external: Any = pytypes.new_class(local, (Thing,))
+        classes[name].is_a.append(external)
 
 
 def _alignments(world: World, onto: owlready2.Ontology, entities: dict[str, Any]) -> None:
