@@ -25,7 +25,7 @@ _GRADE = re.compile(r"\bgrades?\s*(?:(≥|>=|>)\s*(\d)|(\d)\s*(?:or\s+(?:higher|
                     r"|(\d)(?!\s*(?:–|-|to)\s*\d)|(?:I{1,3}V?)\s*(?:–|-)\s*(I{1,3}V?))", re.I)
 _ANY = re.compile(r"\b(?:toxicit(?:y|ies)|adverse\s+events?|AEs|side\s+effects?)\b", re.I)
 _RIGHT = re.compile(r"\s*(?:levels?\s*)?(?:\(\s*(" + NUM + r")\s*%\s*\)|,?\s*(?:of\s+(?:any\s+grade|grade\s+[^,;]{1,12}?)\s+)?"
-                    r"(?:occurred\s+|was\s+seen\s+|were\s+seen\s+|were\s+reported\s+)?in\s+(?:(\d+|"
+                    r"(?:(?:occurred|(?:was|were)\s+(?:seen|reported|observed|noted|found))\s+)?in\s+(?:(\d+|"
                     + WORD_NUMBER + r")\s*(?:patients\s*|participants\s*)?\(\s*)?(" + NUM + r")\s*%|,?\s*affecting\s+(" + NUM + r")\s*%)", re.I)
 _LEFT = re.compile(r"(" + NUM + r")\s*%\s*(?:of\s+(?:all\s+)?(?:patients|participants|cases)\s+)?(?:\w+ing|with|had|"
                    r"encountered|experienced)\b[^%;]*$", re.I)

@@ -202,6 +202,12 @@ def timepoints(text: str) -> list[tuple[int, int, float, str]]:
         unit = m.group(2).lower().rstrip("s")
         for n in re.findall(r"\d+", m.group(1)):
             out.append((m.start(), m.end(), float(n), unit))
+    # "The 1-year and 2-year OS rates"
+    for m in re.finditer(r"\b(\d+|" + WORD_NUMBER + r")-(year|month)\s+and\s+(\d+|" + WORD_NUMBER + r")-(year|month)",
+                         text, re.I):
+        out = [o for o in out if not (m.start() <= o[0] < m.end())]
+        out.append((m.start(), m.end(), to_number(m.group(1)), m.group(2).lower()))
+        out.append((m.start(), m.end(), to_number(m.group(3)), m.group(4).lower()))
     # "Three- and five-year survival"
     for m in re.finditer(r"\b(" + WORD_NUMBER + r"|\d+)-\s+and\s+(" + WORD_NUMBER + r"|\d+)-(year|month)", text, re.I):
         unit = m.group(3).lower()

@@ -117,6 +117,11 @@ STATED: dict[str, list[tuple[type, str, float | None]]] = {
                                  (Outcome, "ProgressionFreeSurvival", 4.1), (Outcome, "ProgressionFreeSurvival", 7.2),
                                  (Outcome, "ProgressionFreeSurvival", 3.5), (AdverseEvent, "any", 90.9),
                                  (AdverseEvent, "Diarrhoea", 13.6)],
+    "unseen_7_landmarks.txt": [(Outcome, "FollowUp", 18.2), (Outcome, "OverallSurvival", 11.3),
+                               (Outcome, "OverallSurvival", 48.0), (Outcome, "OverallSurvival", 20.0),
+                               (Outcome, "ObjectiveResponseRate", 25.0), (Outcome, "DiseaseControlRate", 70.0),
+                               (Outcome, "DurationOfResponse", 5.5), (Outcome, "ProgressionFreeSurvival", 40.0),
+                               (AdverseEvent, "Neutropenia", 30.0), (AdverseEvent, "Fatigue", 10.0)],
 }
 
 
@@ -169,6 +174,14 @@ def test_second_line_counts_brackets_and_strata_compared() -> None:
     assert {(o.population, o.value) for o in _of(facts, Outcome, endpoint=PFS) if o.p_value} == {
         ("CPS ≥1", 7.2), ("CPS <1", 3.5)}
     assert _of(facts, AdverseEvent, grade="any", count=20)
+
+
+def test_landmark_rates_listed_before_the_endpoint() -> None:
+    facts = _facts("unseen_7_landmarks.txt")
+    rates = {(o.timepoint, o.timepoint_unit, o.value) for o in _of(facts, Outcome, endpoint=OS, statistic=term("Rate"))}
+    assert rates == {(1.0, term("Year"), 48.0), (2.0, term("Year"), 20.0)}
+    assert _of(facts, Outcome, endpoint=ORR, value=25.0, ci_lower=12.0, ci_upper=43.0)
+    assert _of(facts, AdverseEvent, grade="3-4", count=12, percent=30.0)
 
 
 def test_phase3_arms_with_their_own_doses() -> None:
