@@ -1,0 +1,204 @@
+"""The engines the benchmark compares, each behind the same small interface.
+
+In process: rdflib's own SPARQL engine (the baseline, run in a child process so that a time
+budget can stop it), pyoxigraph (the limit), nenkg's embedded store with its named-query layer.
+Over HTTP: nenkg's server (the API app under uvicorn), the Oxigraph server (``oxigraph`` from
+PyPI) and Virtuoso (through :class:`graph.remote.RemoteStore`). Servers listen on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def timed_runs(run: Callable[[], int], runs: int, budget: float) -> tuple[list[float], int]:
+    """One warm-up, then up to ``runs`` timed runs while within ``budget`` seconds."""
+    started = time.perf_counter()
+    rows = run()
+    times: list[float] = []
+    while len(times) < runs and (time.perf_counter() - started < budget or not times):
+        t = time.perf_counter()
+        rows = run()
+        times.append(time.perf_counter() - t)
+    return times, rows
+
+
+# -- rdflib in a child process ------------------------------------------------------------------
+
+def _rdflib_child(path: str, jobs: list[tuple[str, str, dict[str, str]]], runs: int, budget: float,
+                  out: Any) -> None:
+    import rdflib
+
+    t = time.perf_counter()
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(path, format="nquads")
+    out.put(("load", time.perf_counter() - t, len(dataset)))
+    for name, sparql, bindings in jobs:
+        init = {rdflib.Variable(k): rdflib.util.from_n3(v) for k, v in bindings.items()}
+        try:
+            times, rows = timed_runs(lambda: len(list(dataset.query(sparql, initBindings=init))),  # type: ignore[arg-type] # noqa: B023
+                                     runs, budget)
+        except Exception as error:  # rdflib's engine fails on some valid queries: report it
+            out.put((name, f"rdflib error: {type(error).__name__}", 0))
+            continue
+        out.put((name, times, rows))
+    out.put(("done", 0, 0))
+
+
+class RdflibRunner:
+    """Loads the data into rdflib and times queries in a child process, within a time budget."""
+
+    def __init__(self, path: Path, jobs: list[tuple[str, str, dict[str, ox.NamedNode | ox.Literal]]],
+                 runs: int, query_budget: float, total_budget: float) -> None:
+        self.results: dict[str, Any] = {}
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        text_jobs = [(name, sparql, {k: str(v) for k, v in subs.items()}) for name, sparql, subs in jobs]
+        process = context.Process(target=_rdflib_child, args=(str(path), text_jobs, runs, query_budget, queue))
+        process.start()
+        deadline = time.monotonic() + total_budget
+        while time.monotonic() < deadline:
+            try:
+                name, value, count = queue.get(timeout=1.0)
+            except Exception:  # queue.Empty: still working, or dead
+                if not process.is_alive():
+                    break
+                continue
+            if name == "done":
+                break
+            self.results[name] = (value, count)
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+class Server:
+    """A server subprocess on 127.0.0.1 with a readiness probe."""
+
+    def __init__(self, command: list[str], url: str, probe: str, env: dict[str, str] | None = None,
+                 log: Path | None = None) -> None:
+        self.url = url
+        self.log = open(log or os.devnull, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log,
+                                        stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited with {self.process.returncode}")
+            try:
+                if httpx.get(probe, timeout=5).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"{command} did not answer at {probe}")
+
+    def rss_mb(self) -> float:
+        return tree_rss_mb(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(found).exists():
+        raise RuntimeError("the oxigraph server is not installed: pip install oxigraph")
+    return found
+
+
+def start_oxigraph(location: Path, log: Path) -> Server:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    return Server([oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind",
+                   f"127.0.0.1:{port}", "--union-default-graph"], url, url + "/query?query=ASK%7B%7D", log=log)
+
+
+def start_nenkg(location: Path, log: Path, workers: int = 2) -> Server:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    return Server([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
+                   "--port", str(port), "--log-level", "warning"], url, url + "/sparql?query=ASK%7B%7D",
+                  env={"NENKG_STORE": str(location), "NENKG_WORKERS": str(workers)}, log=log)
+
+
+def http_throughput(make_request: Callable[[httpx.Client, int], httpx.Response], clients: int,
+                    seconds: float) -> tuple[float, int]:
+    """Requests per second with ``clients`` concurrent threads for ``seconds``; and the error count."""
+    import threading
+
+    counts = [0] * clients
+    errors = [0] * clients
+    deadline = time.perf_counter() + seconds
+
+    def worker(index: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            i = index
+            while time.perf_counter() < deadline:
+                response = make_request(client, i)
+                if response.status_code == 200:
+                    counts[index] += 1
+                else:
+                    errors[index] += 1
+                i += clients
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started), sum(errors)
