@@ -30,13 +30,16 @@ XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 ABOX_PROPERTIES = ("hasAgent", "hasNeoplasmType", "hasPrimarySite", "receivesRegimen", "hasPopulation",
                    "hasArm", "hasLine", "hasEndpoint", "hasStatistic", "pValue")
 
+# Asserted triples only: the inferred graph of an earlier run must not count as asserted, or a
+# second run would find nothing new and empty it.
 ABOX_QUERY = """
 SELECT DISTINCT ?s ?p ?o WHERE {{
-  ?s ?p ?o .
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(?g != <{}>)
   FILTER(STRSTARTS(STR(?s), $data))
   FILTER(?p = <{}> && isIRI(?o) && STRSTARTS(STR(?o), $ns) || ?p IN ({}))
 }}
-""".format(RDF_TYPE, ", ".join(f"<{NS}{p}>" for p in ABOX_PROPERTIES))
+""".format(INFERRED_GRAPH, RDF_TYPE, ", ".join(f"<{NS}{p}>" for p in ABOX_PROPERTIES))
 
 
 class InconsistentOntologyError(Exception):

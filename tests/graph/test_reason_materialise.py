@@ -41,4 +41,8 @@ def test_nice_nec_regimen_is_classified(tmp_path: Path) -> None:
     assert (reg, NS + "Regimen") not in pairs  # asserted types are not repeated
     count = materialise(store)
     assert count == len(pairs) == store.graph_size(INFERRED_GRAPH)
+    # a second run over the store (which now holds the inferred graph) gives the same graph
+    assert materialise(store) == count
+    rows = store.query(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <{reg}> a <{NS}ChemoImmunotherapyRegimen> }} }}")
+    assert bool(rows)
     check_consistency(store)
