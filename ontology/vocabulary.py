@@ -737,6 +737,8 @@ PHASES: tuple[TermDef, ...] = (
        ("phase II/III", "phase 2/3", "phase II-III"), ()),
     _i("Phase3", ("TrialPhase",), "phase 3", "A comparative trial of efficacy.",
        ("phase III", "phase 3 trial", "phase III trial"), ()),
+    _i("Phase4", ("TrialPhase",), "phase 4", "A trial after marketing approval.",
+       ("phase IV", "phase 4 trial", "phase IV trial", "post-marketing"), ()),
 )
 
 STATUSES: tuple[TermDef, ...] = (
