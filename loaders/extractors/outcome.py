@@ -345,7 +345,7 @@ class _Reader:
         tp_list = [(t[2], t[3]) for t in tps]
         # one endpoint per value: "mPFS and mOS at 5.5 months and 11.9 months, respectively"
         if len(eps) > 1:
-            if len(eps) != n and len(eps) * 2 != n:
+            if n % len(eps):
                 return None
             pairs = list(zip(eps * (n // len(eps)), vals, strict=False))
         else:

@@ -18,6 +18,9 @@ from ontology.vocabulary import NAMED_REGIMENS
 from .common import NUM, WORD_NUMBER, Clean, Hit, Lexicon, Sent, sentences, to_number
 
 OVERALL = "overall"
+#: Words for treatment in general name no treatment subgroup.
+_GENERIC_AGENTS = frozenset({"Agent", "CytotoxicAgent", "ImmuneCheckpointInhibitor", "TargetedAgent", "OtherAgent",
+                             "PlatinumCompound", "TopoisomeraseInhibitor"})
 _OVERALL = re.compile(r"\b(?:all\s+(?:\d+\s+)?(?:patients|participants|cases)|(?:the\s+)?(?:whole|entire|full|total)\s+"
                       r"(?:cohort|population|dataset|study\s+population)|overall\s+population|all\s+patients"
                       r"|all\s*\(N\s*=\s*\d+\)|^all\b)", re.I)
@@ -322,6 +325,15 @@ class Populations:
             if tail or non:
                 label = ("non-" if non else "") + hit.text.lower()
                 out.append(PopMention(hit.start - (4 if non else 0), hit.end + (tail.end() if tail else 0), label, "site"))
+        if not any(a.agents for a in self.arms):
+            # a cohort study's treatment subgroups: "12.5 m with temozolomide/everolimus", "with FOLFIRI"
+            for m in re.finditer(r"\b(?:with|receiving|after)\s+(?:first-line\s+)?([A-Za-z][\w/+-]*"
+                                 r"(?:\s+(?:plus|\+)\s+[A-Za-z][\w/+-]*)?)",
+                                 text):
+                named = [h for h in hits if m.start(1) <= h.start < m.end(1) and h.name not in _GENERIC_AGENTS
+                         and ("Agent" in h.families or "NamedRegimen" in h.families)]
+                if named:
+                    out.append(PopMention(m.start(1), m.end(1), m.group(1).lower(), "treatment"))
         for m in re.finditer(r"\b(?:unknown|occult)\s+primar(?:y|ies)(?:\s+(?:sites?|tumou?rs?))?", text, re.I):
             out.append(PopMention(m.start(), m.end(), "unknown primary", "site"))
         for m in _PS.finditer(text):
