@@ -143,8 +143,9 @@ def _worker_main(conn: Connection, location: str, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
-    # A deep stack for the engine's recursive descent; the guard keeps nesting well below it.
-    threading.stack_size(256 * 1024 * 1024)
+    # A deeper stack than the default for the engine's recursive descent; the guard keeps nesting
+    # well below what it holds.
+    threading.stack_size(64 * 1024 * 1024)
     thread = threading.Thread(target=_serve, args=(conn, location), daemon=True)
     thread.start()
     thread.join()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -42,8 +43,14 @@ def running_server(settings: Settings) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
+    url = f"http://127.0.0.1:{settings.port}"
+    # Ready when a query has been answered: the workers are spawned processes (slow on a busy machine).
+    while httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=60).status_code != 200:
+        if time.monotonic() > deadline + 60:
+            raise RuntimeError("the test server's query workers did not start")
+        time.sleep(0.2)
     try:
-        yield f"http://127.0.0.1:{settings.port}"
+        yield url
     finally:
         server.should_exit = True
         thread.join(30)
@@ -61,9 +68,9 @@ def excerpt_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(excerpt_store: Path) -> Iterator[str]:
-    """A real server on the excerpt: 3 s query timeout, 50-row cap, 100 kB body cap, 1 GiB per worker."""
+    """A real server on the excerpt: 3 s query timeout, 50-row cap, 100 kB body cap, 2 GiB per worker."""
     settings = Settings.resolve(environ={}, store=str(excerpt_store), port=free_port(), query_timeout=3,
-                                max_results=50, max_body_bytes=100_000, workers=2, worker_memory_mb=1024)
+                                max_results=50, max_body_bytes=100_000, workers=2, worker_memory_mb=2048)
     with running_server(settings) as url:
         yield url
 

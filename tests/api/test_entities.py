@@ -19,7 +19,8 @@ def client(server: str) -> Iterator[httpx.Client]:
 
 def test_html_page_for_people(client: httpx.Client) -> None:
     response = client.get("/id/outcome/nice-nec-os", headers={"Accept": "text/html"})
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert "<h1>NICE-NEC median overall survival</h1>" in page
     assert ">outcome</a>" in page or "/ontology/Outcome" in page  # its type, linked

@@ -33,7 +33,7 @@ def test_timeout_replaces_the_worker(excerpt_store: Path) -> None:
 
 
 def test_a_worker_out_of_memory_is_replaced(excerpt_store: Path) -> None:
-    pool = WorkerPool(str(excerpt_store), size=1, timeout=60, memory_mb=1024)
+    pool = WorkerPool(str(excerpt_store), size=1, timeout=60, memory_mb=2048)
     try:
         with pytest.raises(WorkerFailed, match="restarted"):
             pool.run(HUGE_STRING)
