@@ -5,10 +5,16 @@ Virtuoso must be installed (CI installs ``virtuoso-opensource``): without it the
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
@@ -205,3 +211,45 @@ def test_cli_import_stats_and_export_against_virtuoso(server: VirtuosoServer, st
                                   "--graph", E + "imported", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert len(out.read_text().splitlines()) == store.graph_size(E + "imported")
+
+
+def test_cli_query_and_serve_against_virtuoso(server: VirtuosoServer, store: RemoteStore, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.cli import main
+
+    store.load_dataset(EXCERPT, "trig")
+    monkeypatch.setenv("NENKG_REMOTE_USER", DBA_USER)
+    monkeypatch.setenv("NENKG_REMOTE_PASSWORD", DBA_PASSWORD)
+    result = CliRunner().invoke(main, ["query", "--store", server.sparql_url, "--format", "csv",
+                                       f"SELECT ?id WHERE {{ ?s <{NENKG}registryId> ?id }}"])
+    assert result.exit_code == 0, result.output
+    assert "NCT03980925" in result.output
+
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--store", server.sparql_url,
+                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, "NENKG_REMOTE_USER": DBA_USER,
+                                    "NENKG_REMOTE_PASSWORD": DBA_PASSWORD})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        response = httpx.get(base + "/sparql", params={"query": f"SELECT ?id WHERE {{ ?s <{NENKG}registryId> ?id }}"},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        assert response.status_code == 200, (tmp_path / "serve.log").read_text()
+        assert [b["id"]["value"] for b in response.json()["results"]["bindings"]] == ["NCT03980925"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
