@@ -209,6 +209,13 @@ def test_service_description(client: httpx.Client) -> None:
 
 # --- bad requests (W3C protocol tests bad_*) -----------------------------------------------
 
+def test_head(client: httpx.Client) -> None:
+    response = client.head("/sparql", params={"query": OS_QUERY}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content == b""
+    assert client.head("/id/outcome/nice-nec-os").status_code == 200
+
+
 def test_bad_query_method(client: httpx.Client) -> None:
     assert client.put("/sparql", content=OS_QUERY).status_code == 405
     assert client.delete("/sparql").status_code == 405
