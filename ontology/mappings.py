@@ -24,6 +24,7 @@ from pathlib import Path
 
 import bioregistry
 import pyoxigraph as ox
+import yaml
 
 from ontology import MAPPINGS_PATH, NS
 
@@ -92,37 +93,15 @@ class MappingSet:
 
 
 def _parse_metadata(lines: list[str]) -> dict[str, object]:
-    """Parse the ``#``-prefixed YAML-like block (flat keys, one mapping, one list) of an SSSOM file."""
-    metadata: dict[str, object] = {}
-    current: str | None = None
-    for number, raw in enumerate(lines, 1):
-        text = raw[1:].rstrip("\n")
-        if not text.strip():
-            continue
-        if text.startswith("  ") and current is not None:
-            item = text.strip()
-            if item.startswith("- "):
-                if metadata.get(current) is None:
-                    metadata[current] = []
-                value = metadata[current]
-                if not isinstance(value, list):
-                    raise MappingError(f"metadata line {number}: {current} mixes a list and a mapping")
-                value.append(item[2:].strip())
-            else:
-                key, sep, val = item.partition(":")
-                if metadata.get(current) is None:
-                    metadata[current] = {}
-                value = metadata[current]
-                if not sep or not isinstance(value, dict):
-                    raise MappingError(f"metadata line {number}: cannot read {item!r} under {current}")
-                value[key.strip()] = val.strip()
-            continue
-        key, sep, val = text.partition(":")
-        if not sep:
-            raise MappingError(f"metadata line {number}: expected 'key: value', got {text!r}")
-        current = key.strip()
-        metadata[current] = val.strip() if val.strip() else metadata.get(current)
-    return {k: v for k, v in metadata.items() if v is not None}
+    """Parse the ``#``-prefixed YAML block of an SSSOM file."""
+    text = "".join(line[1:] for line in lines)
+    try:
+        metadata = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise MappingError(f"the SSSOM metadata block is not valid YAML: {error}") from error
+    if not isinstance(metadata, dict):
+        raise MappingError("the SSSOM metadata block must be a YAML mapping")
+    return {str(k): v for k, v in metadata.items()}
 
 
 def parse_sssom(text: str) -> MappingSet:

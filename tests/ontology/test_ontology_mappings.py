@@ -213,3 +213,15 @@ def test_export_writes_a_valid_copy(tmp_path: Path) -> None:
     target = tmp_path / "out" / "mappings.sssom.tsv"
     count = export_sssom(target)
     assert count == len(load_mappings(target).mappings) > 300
+
+
+def test_sssom_reference_reader_accepts_every_row() -> None:
+    """sssom-pydantic (biopragmatics' SSSOM model, shipped with bioregistry) reads the table without
+    an error: the metadata block is valid YAML and every row a valid semantic mapping."""
+    import sssom_pydantic
+
+    mappings, _converter, mapping_set, errors = sssom_pydantic.read(MAPPINGS_PATH, return_errors=True)
+    assert not errors, errors[:3]
+    assert len(mappings) == len(load_mappings().mappings)
+    assert str(mapping_set.license).startswith("https://creativecommons.org/")
+    assert {m.justification.curie for m in mappings} <= {"semapv:ManualMappingCuration", "semapv:MappingChaining"}
