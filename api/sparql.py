@@ -46,6 +46,26 @@ def get_sparql(request: Request) -> SparqlService:
 
 Sparql = Annotated[SparqlService, Depends(get_sparql)]
 
+#: The protocol's parameters, documented in the OpenAPI description (the handlers read them
+#: themselves, strictly as UTF-8, and count repeated ``query`` parameters).
+_DATASET_PARAMS = [
+    {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {
+        "type": "string"}}, "description": "A local graph for the default graph (overrides FROM)."},
+    {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {
+        "type": "string"}}, "description": "A local graph available to GRAPH (overrides FROM NAMED)."},
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Result format instead of the Accept header: json, xml, csv, tsv, turtle, ntriples, "
+                    "jsonld, rdfxml."},
+]
+GET_DOC = {"parameters": [{"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+                           "description": "A SPARQL 1.1 query; without it, the service description."},
+                          *_DATASET_PARAMS]}
+POST_DOC = {"parameters": _DATASET_PARAMS, "requestBody": {"required": True, "content": {
+    FORM_TYPE: {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}}}, "required": ["query"]}},
+    QUERY_TYPE: {"schema": {"type": "string"}}}}}
+
 
 class ProtocolError(Exception):
     """A request that breaks the protocol; ``status`` is the HTTP status."""
@@ -63,7 +83,8 @@ def error(message: str, status: int = 400, headers: dict[str, str] | None = None
 @router.api_route("/sparql", methods=["GET", "HEAD"],
                   summary="SPARQL query by GET, or the service description without a query",
                   responses={200: {"content": {t: {} for types in (*SOLUTION_TYPES.values(),
-                                                                   *GRAPH_TYPES.values()) for t in types}}})
+                                                                   *GRAPH_TYPES.values()) for t in types}}},
+                  openapi_extra=GET_DOC)
 async def sparql_get(request: Request, service: Sparql) -> Response:
     try:
         params = query_parameters(request)
@@ -74,7 +95,8 @@ async def sparql_get(request: Request, service: Sparql) -> Response:
     return await run_in_threadpool(_answer, request, service, params, None)
 
 
-@router.post("/sparql", summary="SPARQL query by POST (form or application/sparql-query)")
+@router.post("/sparql", summary="SPARQL query by POST (form or application/sparql-query)",
+             openapi_extra=POST_DOC)
 async def sparql_post(request: Request, service: Sparql) -> Response:
     body = await request.body()
     return await run_in_threadpool(_post, request, service, body)
