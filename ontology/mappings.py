@@ -192,9 +192,9 @@ def mapping_triples(path: Path = MAPPINGS_PATH) -> list[ox.Triple]:
 
 
 def notations(path: Path = MAPPINGS_PATH) -> list[tuple[str, str]]:
-    """``(subject local name, code)`` for the ICD-O-3 morphology codes of the table."""
+    """``(subject local name, code)`` for the exact ICD-O-3 morphology codes of the table."""
     return [(m.subject_id.split(":", 1)[1], m.local_id) for m in load_mappings(path).mappings
-            if m.prefix in NOTATION_PREFIXES]
+            if m.prefix in NOTATION_PREFIXES and m.predicate_id == "skos:exactMatch"]
 
 
 def export_sssom(target: Path, source: Path = MAPPINGS_PATH) -> int:

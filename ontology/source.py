@@ -162,7 +162,8 @@ def _alignments(world: World, onto: owlready2.Ontology, entities: dict[str, Any]
             raise MappingError(f"mappings.sssom.tsv line {m.line}: {m.subject_id} is not a vocabulary term")
         entity = entities[name]
         if m.prefix in NOTATION_PREFIXES:
-            entity.notation.append(m.local_id)
+            if m.predicate_id == "skos:exactMatch":  # a close code is no notation of the term
+                entity.notation.append(m.local_id)
             continue
         predicate = world[PREDICATES[m.predicate_id]]
         onto._add_obj_triple_spo(entity.storid, predicate.storid, world._abbreviate(mset.expand(m.object_id)))
