@@ -54,6 +54,8 @@ def test_query_page_runs_an_example_offline(server: str, page: tuple[Any, list[s
     tab.click("button.example[data-name='outcomes_of_study']")
     editor = tab.evaluate("() => window.nenkgYasgui.getTab().getYasqe().getValue()")
     assert "nenkg:ofStudy" in editor
+    link = tab.locator("#example-parameters a")
+    assert link.get_attribute("href") == "/queries/outcomes_of_study?study=NICE-NEC&format=csv"
     # Highlighting: CodeMirror marks SPARQL keywords with their own token class.
     assert tab.locator(".yasqe .cm-keyword").count() > 0
     tab.evaluate("""() => window.nenkgYasgui.getTab().getYasqe().setValue(
