@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.sparql import ProtocolError, Sparql, choose_format, error
-from api.sparql_conneg import GRAPH_TYPES, all_types, media_type
+from api.sparql_conneg import GRAPH_TYPES, all_types, media_type, negotiate
 from api.sparql_guard import CheckedQuery
 from api.sparql_service import PREFIXES, SparqlService
 from ontology import DATA_NS, NS
@@ -105,12 +105,20 @@ async def any_entity(request: Request, service: Sparql, iri: str = Query(..., ma
     return await run_in_threadpool(_page, request, service, iri)
 
 
-@router.get("/search", summary="Label search: entities whose label contains q (case-insensitive)")
-async def search(service: Sparql, q: str = Query(..., min_length=1, max_length=200)) -> JSONResponse:
+SEARCH_TYPES = {"json": ["application/json"], "html": ["text/html"]}
+
+
+@router.get("/search", summary="Label search: entities whose label contains q (case-insensitive); JSON, or "
+                               "HTML for a browser")
+async def search(request: Request, service: Sparql, q: str = Query(..., min_length=1, max_length=200)) -> Response:
     rows = await run_in_threadpool(service.select, SEARCH, {"q": ox.Literal(q)})
-    return JSONResponse([{"iri": r["entity"]["value"], "label": r.get("label", {}).get("value", ""),
-                          "types": r.get("types", {}).get("value", "").split(),
-                          "url": local_path(r["entity"]["value"])} for r in rows])
+    results = [{"iri": r["entity"]["value"], "label": r.get("label", {}).get("value", ""),
+                "types": r.get("types", {}).get("value", "").split(),
+                "url": local_path(r["entity"]["value"])} for r in rows]
+    if negotiate(request.headers.get("accept"), SEARCH_TYPES) == "html":
+        return HTMLResponse(_environment().get_template("search.html").render(q=q, results=results),
+                            headers={"Vary": "Accept"})
+    return JSONResponse(results, headers={"Vary": "Accept"})
 
 
 def _page(request: Request, service: SparqlService, iri: str) -> Response:

@@ -79,3 +79,7 @@ def test_search(client: httpx.Client) -> None:
     assert "https://w3id.org/nenkg/id/component/nice-nec-nivolumab" in iris
     assert results[0]["url"] == "/ontology/Nivolumab"
     assert client.get("/search", params={"q": '") } DROP ALL'}).json() == []
+    page = client.get("/search", params={"q": "<b>nivolumab"}, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html") and "&lt;b&gt;nivolumab" in page.text
+    page = client.get("/search", params={"q": "nivolumab"}, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert 'href="/ontology/Nivolumab"' in page.text
