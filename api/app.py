@@ -2,10 +2,11 @@
 
 >>> import tempfile
 >>> from graph.store import OxigraphStore
->>> with tempfile.TemporaryDirectory() as d:
-...     app = create_app(Settings.resolve(store=d), OxigraphStore(d))
-...     sorted(r.path for r in app.routes if getattr(r, "path", "").startswith("/sparql"))
-['/sparql', '/sparql']
+>>> folder = tempfile.mkdtemp()
+>>> app = create_app(Settings.resolve(store=folder), OxigraphStore(folder))
+>>> sorted(method for method in app.openapi()["paths"]["/sparql"])
+['get', 'head', 'post']
+>>> app.state.sparql.close()
 """
 
 from __future__ import annotations
