@@ -5,7 +5,7 @@
 >>> folder = tempfile.mkdtemp()
 >>> app = create_app(Settings.resolve(store=folder), OxigraphStore(folder))
 >>> sorted(method for method in app.openapi()["paths"]["/sparql"])
-['get', 'head', 'post']
+['get', 'post']
 >>> app.state.sparql.close()
 """
 

@@ -88,8 +88,8 @@ def _environment() -> Environment:
     return env
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"],
-                  summary="A data node of the graph (HTML, Turtle, JSON-LD, N-Triples ...)",
+@router.head("/id/{path:path}", include_in_schema=False)
+@router.get("/id/{path:path}", summary="A data node of the graph (HTML, Turtle, JSON-LD, N-Triples ...)",
             responses={200: {"content": {t: {} for types in PAGE_TYPES.values() for t in types}}})
 async def data_node(path: str, request: Request, service: Sparql) -> Response:
     return await run_in_threadpool(_page, request, service, DATA_NS + path)

@@ -80,11 +80,11 @@ def error(message: str, status: int = 400, headers: dict[str, str] | None = None
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"],
-                  summary="SPARQL query by GET, or the service description without a query",
-                  responses={200: {"content": {t: {} for types in (*SOLUTION_TYPES.values(),
-                                                                   *GRAPH_TYPES.values()) for t in types}}},
-                  openapi_extra=GET_DOC)
+@router.head("/sparql", include_in_schema=False)
+@router.get("/sparql", summary="SPARQL query by GET, or the service description without a query",
+            responses={200: {"content": {t: {} for types in (*SOLUTION_TYPES.values(), *GRAPH_TYPES.values())
+                                         for t in types}}},
+            openapi_extra=GET_DOC)
 async def sparql_get(request: Request, service: Sparql) -> Response:
     try:
         params = query_parameters(request)
