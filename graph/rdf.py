@@ -181,6 +181,7 @@ class Mapper:
         self.documents = documents
         self.graphs: dict[str, list[ox.Triple]] = defaultdict(list)
         self.publications: dict[str, str] = {}  # document id -> publication IRI
+        self.titles: dict[str, str] = {}  # document id -> publication title
         self.arms: set[tuple[str, str]] = set()  # (study key, label) of every arm
 
     def add(self, graphs: Iterable[str], subject: str, predicate: ox.NamedNode, obj: object) -> None:
@@ -266,7 +267,8 @@ class Mapper:
     def study(self, fact: Study) -> None:
         iri = study_iri(fact.ref)
         graphs = self.claim(fact, iri)
-        label = fact.name or (fact.registry_ids[0] if fact.registry_ids else f"study reported in {fact.document}")
+        title = self.titles.get(fact.document or "", fact.document)
+        label = fact.name or (fact.registry_ids[0] if fact.registry_ids else f"study reported in “{title}”")
         self.add(graphs, iri, TYPE, n("Study"))
         self.add(graphs, iri, LABEL, label)
         for name in (fact.name, *fact.aliases):
@@ -441,6 +443,8 @@ def facts_to_graphs(documents: Mapping[str, Document], facts: Iterable[Fact],
     for fact in merged:
         if isinstance(fact, Publication):
             mapper.publications[fact.document] = publication_iri(fact)
+            if fact.title:
+                mapper.titles[fact.document] = fact.title
         elif isinstance(fact, Arm):
             mapper.arms.add((fact.study, fact.label))
     handlers = {Publication: mapper.publication, Study: mapper.study, Arm: mapper.arm, Outcome: mapper.outcome,
