@@ -15,9 +15,19 @@ import ontology
 from loaders.document import Document
 from loaders.facts import Characteristic, Fact
 
-from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, numbers_in_quote, sentences, to_number
+from .common import (
+    NUM,
+    WORD_NUMBER,
+    Hit,
+    Sent,
+    SentenceReader,
+    evidences,
+    numbers_in_quote,
+    sentences,
+    to_number,
+)
 from .outcome import endpoints_in
-from .population import OVERALL, Populations
+from .population import OVERALL
 from .scope import own_sentences
 
 NAME = "characteristic"
@@ -69,14 +79,9 @@ def _phrase_before(text: str, pos: int) -> tuple[int, str]:
     return start, phrase.strip(" .")
 
 
-class _Reader:
+class _Reader(SentenceReader):
     def __init__(self, document: Document, context: Any, sent: Sent) -> None:
-        self.document = document
-        self.context = context
-        self.sent = sent
-        self.text = sent.text
-        self.pops: Populations = context.populations
-        self.hits = context.lexicon.find(self.text)
+        super().__init__(document, context, sent)
         self.pop_ments = self.pops.mentions(self.text)
         self.endpoints = endpoints_in(self.text, self.hits)
         self.last: str | None = None

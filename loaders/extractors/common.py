@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ontology
 from loaders.document import Document
 from loaders.facts import Evidence
+
+if TYPE_CHECKING:
+    from .population import Populations
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -273,6 +276,18 @@ class Sent:
     @property
     def text(self) -> str:
         return self.clean.text
+
+
+class SentenceReader:
+    """What every reader of one sentence starts from: its text, vocabulary hits and populations."""
+
+    def __init__(self, document: Document, context: Any, sent: Sent) -> None:
+        self.document = document
+        self.context = context
+        self.sent = sent
+        self.text = sent.text
+        self.pops: Populations = context.populations
+        self.hits = context.lexicon.find(self.text)
 
 
 def _split_plain(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -19,9 +19,18 @@ from loaders.document import Document
 from loaders.facts import Fact, Outcome
 from ontology.vocabulary import GROUPING_CLASSES
 
-from .common import NUM, WORD_NUMBER, Hit, Sent, evidences, numbers_in_quote, sentences, to_number
+from .common import (
+    NUM,
+    WORD_NUMBER,
+    Hit,
+    SentenceReader,
+    evidences,
+    numbers_in_quote,
+    sentences,
+    to_number,
+)
 from .grammar import Item, scan, timepoints
-from .population import OVERALL, PopMention, Populations
+from .population import OVERALL, PopMention
 from .scope import own_sentences
 
 NAME = "outcome"
@@ -142,16 +151,8 @@ def _combine(base: str | None, label: str) -> str:
     return label if label != OVERALL or not base else base
 
 
-class _Reader:
+class _Reader(SentenceReader):
     """Reads the outcomes of one sentence."""
-
-    def __init__(self, document: Document, context: Any, sent: Sent) -> None:
-        self.document = document
-        self.context = context
-        self.sent = sent
-        self.text = sent.text
-        self.pops: Populations = context.populations
-        self.hits = context.lexicon.find(self.text)
 
     def base_population(self) -> str | None:
         """A section headed by a subgroup ("NEC", "NET G3") scopes its sentences."""
