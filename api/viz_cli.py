@@ -30,8 +30,10 @@ def resolve_focus(graph: nx.MultiDiGraph, focus: str) -> str:
     if focus.startswith("nenkg:") and NS + focus[6:] in graph:
         return NS + focus[6:]
     exact = [n for n, label in graph.nodes(data="label") if label.lower() == focus.strip().lower()]
-    if len(exact) == 1:
-        return exact[0]
+    # "nivolumab" names the drug, even when an arm or a regimen is labelled the same.
+    terms = [n for n in exact if projection.KIND_BY_KEY[graph.nodes[n]["kind"]].vocabulary]
+    if len(exact) == 1 or len(terms) == 1:
+        return exact[0] if len(exact) == 1 else terms[0]
     hits = exact or [hit["iri"] for hit in projection.search(graph, focus, limit=5)]
     if not hits:
         raise click.BadParameter(f"no entity is called {focus!r} and no IRI matches", param_hint="--focus")
@@ -85,7 +87,7 @@ def viz(store_location: str | None, focus: str | None, depth: int, kinds: str, m
             data = render.vis_data(view, full=graph, focus=centre, max_nodes=max_nodes)
         except ValueError as error:  # too large, unknown kind
             raise click.ClickException(str(error)) from error
-        details = {node: projection.entity_details(store, node) for node in view}
+        details = projection.entities_details(store, view)
     finally:
         store.close()
     title = "nenkg: " + (graph.nodes[centre]["label"] if centre else "the whole graph")
