@@ -102,11 +102,8 @@ def test_virtuoso_holds_the_same_graphs(stores: tuple[OxigraphStore, RemoteStore
 #: is taken off the list.
 VIRTUOSO_BUGS = {
     "biomarker_prevalence": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
-    "median_survival_by_regimen_class": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
-    "outcomes_by_regimen_class": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
     "response_rates": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
-    "median_survival_above": "a regimen found through OPTIONAL { {..} UNION {..} } comes back unbound",
-    "severe_adverse_events_by_regimen": "a regimen found through OPTIONAL { {..} UNION {..} } comes back unbound",
+    "checkpoint_inhibitor_trials": "MIN over stored string literals is not the minimum",
     "populations_by_neoplasm_type": "MIN over stored string literals is not the minimum",
     "study_arms": "MIN over stored string literals is not the minimum",
     "trials": "MIN over stored string literals is not the minimum",
