@@ -42,6 +42,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import random
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +69,7 @@ STAGING_PREFIX = "urn:nenkg:staging:"
 #: Triples per Graph Store Protocol request: large enough to amortise a request, small enough
 #: that Virtuoso's per-request transaction stays in memory.
 CHUNK_TRIPLES = 100_000
+DEADLOCK_RETRIES = 8
 NTRIPLES = "application/n-triples"
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -167,9 +170,16 @@ class RemoteStore(Store):
             raise StoreError(f"the store at {self.location} is open read-only")
 
     def _upload(self, graph: str, body: bytes, *, replace: bool) -> None:
-        response = self._request(self._auth_client, "PUT" if replace else "POST", self.graph_store_endpoint,
-                                 "Graph Store upload", params={"graph": graph}, content=body,
-                                 headers={"Content-Type": NTRIPLES})
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            response = self._request(self._auth_client, "PUT" if replace else "POST", self.graph_store_endpoint,
+                                     "Graph Store upload", params={"graph": graph}, content=body,
+                                     headers={"Content-Type": NTRIPLES})
+            # Parallel uploads can deadlock in Virtuoso (SQL state 40001); the server rolled the
+            # request back, so sending it again is safe.
+            if response.status_code >= 500 and "40001" in response.text and attempt < DEADLOCK_RETRIES:
+                time.sleep(0.05 * (attempt + 1) + random.random() * 0.05)
+                continue
+            break
         if response.status_code >= 300:
             raise StoreError(f"upload to graph <{graph}> at {self.graph_store_endpoint}: HTTP "
                              f"{response.status_code}: {response.text.strip()[:500]}")
