@@ -20,7 +20,6 @@ from graph.build import build_store, corpus_files, load_documents, populate
 from graph.store import (
     FORMAT_BY_SUFFIX,
     RDF_FORMATS,
-    OxigraphStore,
     Store,
     StoreError,
     is_remote,
@@ -132,7 +131,7 @@ def import_(store_location: str | None, files: tuple[Path, ...], graph_iri: str 
                 raise StoreError(f"{path}: cannot tell the RDF format from the suffix; use --format")
             if graph_iri:
                 count = store.load_file(path, graph_iri, file_format)
-            elif RDF_FORMATS[file_format].supports_datasets and isinstance(store, OxigraphStore):
+            elif RDF_FORMATS[file_format].supports_datasets:
                 count = store.load_dataset(path, file_format)
             else:
                 raise StoreError(f"{path}: {file_format} holds triples without a graph name; give --graph IRI")

@@ -20,6 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.store import StoreError
+
 #: Result formats by short name: SPARQL results (SELECT, ASK) and RDF (CONSTRUCT, DESCRIBE).
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
@@ -106,7 +108,8 @@ def evaluate(store: Any, job: QueryJob) -> QueryOutcome:
         return _graph(triples, job, truncated=False)
     except SyntaxError as error:
         return QueryOutcome(error="syntax", message=str(error))
-    except (OSError, ValueError, TypeError, RuntimeError) as error:
+    except (OSError, ValueError, TypeError, RuntimeError, StoreError) as error:
+        # StoreError: a remote store that cannot be reached or refuses the query.
         return QueryOutcome(error="evaluation", message=str(error))
 
 

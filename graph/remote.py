@@ -26,7 +26,7 @@ argument                          environment                       default
 The default graph of a query is the union of the named graphs: Virtuoso does this by itself when
 a query names no graph (other servers must be configured for it, e.g. Fuseki's
 ``tdb2:unionDefaultGraph true``). Two differences from the embedded store, both documented in
-docs/decisions/0005-remote-store.md: Virtuoso's own system graphs (``virtrdf#``, about 2,500
+docs/decisions/0004-remote-store.md: Virtuoso's own system graphs (``virtrdf#``, about 2,500
 triples describing its quad maps) are part of that union, so only queries that match any triple
 at all (``?s ?p ?o``) see them, and :meth:`RemoteStore.named_graphs` leaves them out; and
 ``DEFINE input:default-graph-exclude``, Virtuoso's way to hide them, is not used because it gave

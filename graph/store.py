@@ -75,6 +75,10 @@ class Store(ABC):
         """Bulk-load an RDF file into named graph ``graph`` (replacing it); return the triple count."""
 
     @abstractmethod
+    def load_dataset(self, path: Path, fmt: str) -> int:
+        """Bulk-load a quad file (N-Quads, TriG) keeping its graph names, replacing those graphs."""
+
+    @abstractmethod
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs."""
 

@@ -98,15 +98,12 @@ def test_virtuoso_holds_the_same_graphs(stores: tuple[OxigraphStore, RemoteStore
 
 
 #: Named queries Virtuoso 7.2.5 (Debian bookworm) answers wrongly, with the minimal reproduction
-#: of each bug in docs/decisions/0005-remote-store.md. Strict: a fixed query fails here until it
+#: of each bug in docs/decisions/0004-remote-store.md. Strict: a fixed query fails here until it
 #: is taken off the list.
 VIRTUOSO_BUGS = {
     "biomarker_prevalence": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
     "response_rates": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
-    "checkpoint_inhibitor_trials": "MIN over stored string literals is not the minimum",
-    "populations_by_neoplasm_type": "MIN over stored string literals is not the minimum",
     "study_arms": "MIN over stored string literals is not the minimum",
-    "trials": "MIN over stored string literals is not the minimum",
 }
 #: Values for required parameters without a default: a query on the embedded store finds one.
 EXAMPLES = {
