@@ -7,16 +7,14 @@ fail with a message saying so, they do not skip.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from api import explore
@@ -52,47 +50,26 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under uvicorn in a thread; yield its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
-def excerpt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def excerpt_server(tmp_path_factory: pytest.TempPathFactory,
+                   serve_app: Callable[..., AbstractContextManager[str]]) -> Iterator[str]:
     store = OxigraphStore(tmp_path_factory.mktemp("excerpt") / "store")
     store.load_file(TURTLE_PATH, ONTOLOGY_GRAPH)
     store.load_dataset(EXCERPT, "trig")
-    yield from serve(make_app(store))
+    with serve_app(make_app(store)) as url:
+        yield url
     store.close()
 
 
 @pytest.fixture(scope="module")
-def corpus_server(corpus_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def corpus_server(corpus_store_path: Path, tmp_path_factory: pytest.TempPathFactory,
+                  serve_app: Callable[..., AbstractContextManager[str]]) -> Iterator[str]:
     # A copy: the session's store may be open elsewhere; the server opens its own read-only.
     copy = tmp_path_factory.mktemp("corpus-copy") / "store"
     shutil.copytree(corpus_store_path, copy)
     store = OxigraphStore(copy, read_only=True)
-    yield from serve(make_app(store))
+    with serve_app(make_app(store)) as url:
+        yield url
     store.close()
 
 
