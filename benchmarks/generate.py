@@ -21,6 +21,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.rdf import literal as lit
+from graph.rdf import n
 from ontology import DATA_NS, INFERRED_GRAPH, NS, ONTOLOGY_GRAPH, TURTLE_PATH
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -28,7 +30,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OA = "http://www.w3.org/ns/oa#"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 LABEL = ox.NamedNode(RDFS + "label")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 WORDS = ("patients", "median", "overall", "survival", "months", "confidence", "interval", "response",
@@ -44,20 +45,6 @@ def parse_size(text: str) -> int:
         return SIZES[text]
     multiplier = {"k": 1_000, "m": 1_000_000}.get(text[-1].lower(), 1)
     return int(float(text.rstrip("kKmM")) * multiplier)
-
-
-def n(name: str) -> ox.NamedNode:
-    return ox.NamedNode(NS + name)
-
-
-def lit(value: object) -> ox.Literal:
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    if isinstance(value, float):
-        return ox.Literal(f"{value:.2f}", datatype=ox.NamedNode(XSD + "decimal"))
-    return ox.Literal(str(value))
 
 
 class Vocabulary:
