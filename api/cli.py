@@ -228,9 +228,5 @@ main.add_command(serve)
 main.add_command(query)
 
 
-def run() -> None:  # pragma: no cover - console entry for `python -m api.cli`
-    main(prog_name="nenkg")
-
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -21,11 +21,11 @@ from tqdm import tqdm
 
 from graph.conflicts import write_conflicts
 from graph.iris import document_graph
-from graph.rdf import StudyIndex, facts_to_graphs, folded_key, study_keys
+from graph.rdf import StudyIndex, facts_to_graphs, folded_key
 from graph.store import OxigraphStore, Store, StoreError, swap_in
 from loaders.document import Document
 from loaders.extract import extract_facts
-from loaders.facts import Fact, Study, normalise_name
+from loaders.facts import Fact, normalise_name
 from loaders.readers import read_document
 from ontology import INFERRED_GRAPH, MAPPINGS_GRAPH, NS, ONTOLOGY_GRAPH, TURTLE_PATH
 
@@ -109,9 +109,6 @@ def known_studies(store: Store) -> StudyIndex:
 def write_documents(store: Store, documents: Sequence[Document], facts: dict[str, list[Fact]],
                     index: StudyIndex) -> list[DocumentReport]:
     all_facts = [fact for doc_facts in facts.values() for fact in doc_facts]
-    for fact in all_facts:
-        if isinstance(fact, Study):
-            index.union(study_keys(fact))
     graphs = facts_to_graphs({d.id: d for d in documents}, all_facts, index)
     store.replace_graphs(graphs)
     return [DocumentReport(d.id, Path(d.path).name, Counter(type(f).__name__ for f in facts[d.id]),

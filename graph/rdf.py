@@ -144,7 +144,7 @@ def study_keys(study: Study) -> list[str]:
     return keys
 
 
-def merge_facts(facts: Iterable[Fact], index: StudyIndex | None = None) -> tuple[list[Fact], StudyIndex]:
+def merge_facts(facts: Iterable[Fact], index: StudyIndex | None = None) -> list[Fact]:
     """Canonicalise study references and merge facts with equal claims (their evidence joined)."""
     facts = list(facts)
     index = index or StudyIndex()
@@ -159,7 +159,7 @@ def merge_facts(facts: Iterable[Fact], index: StudyIndex | None = None) -> tuple
             fact = replace(fact, study=index.canonical(fact.study))  # type: ignore[call-arg]
         key = fact.key()
         merged[key] = merged[key].with_evidence(*fact.evidence) if key in merged else fact
-    return list(merged.values()), index
+    return list(merged.values())
 
 
 # --- mapping -------------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ def publication_iri(fact: Publication) -> str:
 def facts_to_graphs(documents: Mapping[str, Document], facts: Iterable[Fact],
                     index: StudyIndex | None = None) -> dict[str, list[ox.Triple]]:
     """Map the facts of ``documents`` to triples, one named graph per document."""
-    merged, _ = merge_facts(facts, index)
+    merged = merge_facts(facts, index)
     mapper = Mapper(documents)
     for document in documents.values():
         mapper.document(document)
