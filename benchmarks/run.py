@@ -93,7 +93,7 @@ class Bench:
         self.budget = args.query_budget
 
     def jobs(self, triples: int) -> list[tuple[str, str, dict[str, ox.NamedNode | ox.Literal]]]:
-        # The point lookup first and the heaviest join last: rdflib runs them in order within one budget.
+        # The point lookup first, then the joins.
         out: list[tuple[str, str, dict[str, ox.NamedNode | ox.Literal]]] = [(LOOKUP, lookup_query(7), {})]
         out += [(name, self.queries[name].sparql, bind_parameters(self.queries[name], {})) for name in QUERIES
                 if name in self.queries]
@@ -145,10 +145,15 @@ class Bench:
 
         # rdflib, within its budget.
         if parse_size(label) <= parse_size(self.args.rdflib_max):
-            runner = RdflibRunner(data, jobs, min(self.runs, 3), self.budget, self.args.rdflib_budget)
+            runner = RdflibRunner(data, jobs, min(self.runs, 3), self.budget, self.args.rdflib_budget,
+                                  self.args.rdflib_load_budget)
             if "load" in runner.results:
                 result.load["rdflib"] = result.triples / runner.results["load"][0]
+            else:
+                result.notes.append(f"rdflib did not load {label} within {self.args.rdflib_load_budget:.0f} s.")
             for name, *_ in jobs:
+                if "load" not in runner.results:
+                    break
                 if name in runner.results and isinstance(runner.results[name][0], str):
                     result.latency[name]["rdflib"] = runner.results[name][0]
                 elif name in runner.results:
@@ -269,8 +274,9 @@ def report(results: list[SizeResult], build: tuple[float, str] | None, args: arg
              "The machine is shared: other processes ran at the same time, so absolute numbers are noisy; "
              f"ratios within one size were measured minutes apart. Load average (1 min) at the start "
              f"{args.load_start:.1f}, at the end {__import__('os').getloadavg()[0]:.1f}.", "",
-             "Engines: *rdflib* is rdflib's own SPARQL engine on an in-memory Dataset (child process, time "
-             "budget); *pyoxigraph* is `pyoxigraph.Store` on disk queried directly (the limit); *nenkg* is "
+             "Engines: *rdflib* is rdflib's own SPARQL engine on an in-memory Dataset (in a child process; "
+             f"each query in a fork of it, stopped after {args.rdflib_budget:.0f} s and then reported as "
+             "'> budget'); *pyoxigraph* is `pyoxigraph.Store` on disk queried directly (the limit); *nenkg* is "
              "nenkg's `OxigraphStore` with the named-query layer (parameters bound by substitution), in "
              "process; *nenkg HTTP* is the API app under uvicorn (one process) with its query worker "
              "processes, `GET /queries/{name}` and `/sparql`, JSON results; *Oxigraph server* is "
@@ -338,9 +344,10 @@ def targets(results: list[SizeResult], build: tuple[float, str] | None) -> list[
             speedups.append(float(str(v["rdflib"]).split()[1]) / v["nenkg"])  # type: ignore[operator]
     row(f"joins at least 20x faster than rdflib (measured at {rdflib_at.label})",
         f"slowest {min(speedups):.0f}x" if speedups else "-", bool(speedups) and min(speedups) >= 20)
-    nenkg_load = r.load.get("nenkg")
-    row("bulk import at least 300k triples/s", f"{nenkg_load:,.0f}/s" if nenkg_load else "-",
-        nenkg_load is not None and nenkg_load >= 300_000)
+    nenkg_load, limit = r.load.get("nenkg"), r.load.get("pyoxigraph")
+    row("bulk import at least 300k triples/s",
+        (f"{nenkg_load:,.0f}/s" + (f" ({nenkg_load / limit:.2f}x one pyoxigraph `bulk_load` call)" if limit else ""))
+        if nenkg_load else "-", nenkg_load is not None and nenkg_load >= 300_000)
     if "nenkg HTTP" in r.throughput and "Oxigraph server" in r.throughput:
         share = r.throughput["nenkg HTTP"] / max(r.throughput["Oxigraph server"], 1e-9)
         row("HTTP point lookups at least half of the Oxigraph server's (16 clients)", f"{share:.2f}", share >= 0.5)
@@ -356,8 +363,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="10k,100k,1M")
     parser.add_argument("--quick", action="store_true", help="10k only, fewer runs, short throughput runs")
-    parser.add_argument("--rdflib-max", default="100k", help="largest size rdflib is run at")
-    parser.add_argument("--rdflib-budget", type=float, default=60.0, help="seconds for rdflib per size")
+    parser.add_argument("--rdflib-max", default="1M", help="largest size rdflib is run at")
+    parser.add_argument("--rdflib-budget", type=float, default=60.0,
+                        help="seconds rdflib may spend on one query (warm-up and runs) before it is stopped")
+    parser.add_argument("--rdflib-load-budget", type=float, default=900.0, help="seconds rdflib may spend loading")
     parser.add_argument("--query-budget", type=float, default=4.0, help="seconds per query and engine")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each throughput run")
