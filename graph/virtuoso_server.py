@@ -119,7 +119,8 @@ class VirtuosoError(RuntimeError):
     """Virtuoso is missing, or would not start or stop."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for the servers the tests and benchmarks start)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -175,7 +176,7 @@ class VirtuosoServer:
         db = self.directory / "db"
         db.mkdir(parents=True, exist_ok=True)
         self.load_dir.mkdir(exist_ok=True)
-        self.http_port, self.sql_port = _free_port(), _free_port()
+        self.http_port, self.sql_port = free_port(), free_port()
         buffers = self.memory_mb * 1024 // 8
         ini = self.directory / "virtuoso.ini"
         ini.write_text(_INI.format(db=db, load_dir=self.load_dir, sql_port=self.sql_port,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from graph.build import BuildSummary, build_store
+from graph.virtuoso_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -31,13 +31,6 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildS
 def corpus_store_path(corpus_build: tuple[Path, BuildSummary]) -> Path:
     """Path of the built corpus store; open it read-only (several processes may share it)."""
     return corpus_build[0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -6,11 +6,10 @@ Virtuoso must be installed (CI installs ``virtuoso-opensource``): without it the
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -214,7 +213,7 @@ def test_cli_import_stats_and_export_against_virtuoso(server: VirtuosoServer, st
 
 
 def test_cli_query_and_serve_against_virtuoso(server: VirtuosoServer, store: RemoteStore, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              monkeypatch: pytest.MonkeyPatch, port: Callable[[], int]) -> None:
     from api.cli import main
 
     store.load_dataset(EXCERPT, "trig")
@@ -225,14 +224,14 @@ def test_cli_query_and_serve_against_virtuoso(server: VirtuosoServer, store: Rem
     assert result.exit_code == 0, result.output
     assert "NCT03980925" in result.output
 
-    port = _free_port()
+    free = port()
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--store", server.sparql_url,
-                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                                "--port", str(free)], stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "NENKG_REMOTE_USER": DBA_USER,
                                     "NENKG_REMOTE_PASSWORD": DBA_PASSWORD})
     try:
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{free}"
         for _ in range(200):
             try:
                 if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
@@ -248,8 +247,3 @@ def test_cli_query_and_serve_against_virtuoso(server: VirtuosoServer, store: Rem
         process.wait(timeout=30)
         log.close()
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
