@@ -97,24 +97,10 @@ def test_virtuoso_holds_the_same_graphs(stores: tuple[OxigraphStore, RemoteStore
     assert remote.total_size() > 10_000
 
 
-#: Named queries Virtuoso 7.2.5 (Debian bookworm) answers wrongly, with the minimal reproduction
-#: of each bug in docs/decisions/0004-remote-store.md. Strict: a fixed query fails here until it
-#: is taken off the list.
-VIRTUOSO_BUGS = {
-    "biomarker_prevalence": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
-    "response_rates": "SAMPLE/GROUP_CONCAT in a query with a rdfs:subClassOf* path: no rows",
-    "study_arms": "MIN over stored string literals is not the minimum",
-}
 #: Values for required parameters without a default: a query on the embedded store finds one.
 EXAMPLES = {
     "fact": f"SELECT ?x WHERE {{ ?x a <{NS}Outcome> ; <{NS}hasEvidence> ?e }} ORDER BY ?x LIMIT 1",
 }
-
-
-def cases() -> list[object]:
-    return [pytest.param(name, marks=pytest.mark.xfail(reason="Virtuoso 7.2.5 bug: " + VIRTUOSO_BUGS[name],
-                                                        strict=True))
-            if name in VIRTUOSO_BUGS else name for name in sorted(QUERIES)]
 
 
 def example_parameters(store: OxigraphStore, query: NamedQuery) -> dict[str, str]:
@@ -128,7 +114,7 @@ def example_parameters(store: OxigraphStore, query: NamedQuery) -> dict[str, str
     return values
 
 
-@pytest.mark.parametrize("name", cases())
+@pytest.mark.parametrize("name", sorted(QUERIES))
 def test_named_query_answers_the_same_on_virtuoso(stores: tuple[OxigraphStore, RemoteStore], name: str) -> None:
     embedded, remote = stores
     query = QUERIES[name]
