@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -97,3 +99,17 @@ def load_path(store: ox.Store, path: Path, rdf_format: ox.RdfFormat, threads: in
         for _ in ox.parse(path=str(path), format=rdf_format):
             pass
         raise
+
+
+def dump_graphs(store: ox.Store, graphs: Iterable[ox.NamedNode], output: BinaryIO,
+                names: Mapping[str, str] | None = None) -> int:
+    """Write the quads of ``graphs`` to ``output`` as N-Quads, each graph under its IRI in
+    ``names`` (default: its own); returns the bytes written. Each graph is dumped by Oxigraph as
+    N-Triples (one statement a line ending " .": a newline inside a literal is escaped) and the
+    graph name is put before the dot: far faster than building quads in Python."""
+    written = 0
+    for graph in graphs:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        name = (names or {}).get(graph.value, graph.value)
+        written += output.write(data.replace(b" .\n", f" <{name}> .\n".encode()))
+    return written

@@ -28,7 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.bulk import load_path
+from graph.bulk import dump_graphs, load_path
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -235,20 +235,13 @@ class OxigraphStore(Store):
             del fresh  # closed now, not when a traceback holding this frame is collected
 
     def _dump_graphs_except(self, skipped: set[ox.NamedNode], path: Path) -> bool:
-        """Write the quads of every graph not in ``skipped`` to ``path`` as N-Quads; False if none.
-        Each graph is dumped by Oxigraph as N-Triples (one statement a line, ending " .") and its
-        name put before the dot: far faster than building quads in Python."""
-        wrote = False
+        """Write the quads of every graph not in ``skipped`` to ``path`` as N-Quads; False if none."""
         with open(path, "wb") as output:
-            for graph in self._store.named_graphs():
-                if graph in skipped or not isinstance(graph, ox.NamedNode):
-                    continue
-                data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-                output.write(data.replace(b" .\n", f" <{graph.value}> .\n".encode()))
-                wrote = wrote or bool(data)
-            default = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
-            output.write(default)
-        return wrote or bool(default)
+            written = dump_graphs(self._store, (g for g in self._store.named_graphs()
+                                                if isinstance(g, ox.NamedNode) and g not in skipped), output)
+            written += output.write(self._store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                                     from_graph=ox.DefaultGraph()) or b"")
+        return written > 0
 
     def named_graphs(self) -> list[str]:
         return sorted(str(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

@@ -116,7 +116,22 @@ DefaultGraph               =
 
 
 class VirtuosoError(RuntimeError):
-    """Virtuoso is missing, or would not start or stop."""
+    """Virtuoso is missing, or would not start or stop, or refused SQL."""
+
+
+def isql(address: str, user: str, password: str, sql: str, timeout: float = 600.0) -> str:
+    """Run SQL statements on the Virtuoso at ``address`` (host:port of its SQL listener) through
+    ``isql-vt``, the client Debian's virtuoso-opensource installs; returns what it printed."""
+    client = shutil.which("isql-vt") or shutil.which("isql")
+    if client is None:
+        raise VirtuosoError("isql-vt is not installed (it comes with virtuoso-opensource)")
+    result = subprocess.run([client, address, user, password, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF",
+                             "ECHO=OFF", "ERRORS=STDOUT"],
+                            input=sql.encode(), capture_output=True, timeout=timeout, check=False)
+    output = result.stdout.decode(errors="replace")
+    if result.returncode != 0 or "*** Error" in output:
+        raise VirtuosoError(f"isql at {address} failed: {output.strip()[:1000]}")
+    return output
 
 
 def free_port() -> int:
@@ -218,16 +233,7 @@ class VirtuosoServer:
 
     def isql(self, sql: str, timeout: float = 600.0) -> str:
         """Run SQL statements through ``isql-vt`` as dba (used for the bulk loader)."""
-        isql = shutil.which("isql-vt") or shutil.which("isql")
-        if isql is None:
-            raise VirtuosoError("isql-vt is not installed (it comes with virtuoso-opensource)")
-        result = subprocess.run([isql, f"127.0.0.1:{self.sql_port}", DBA_USER, DBA_PASSWORD, "VERBOSE=OFF",
-                                 "BANNER=OFF", "PROMPT=OFF", "ECHO=OFF", "ERRORS=STDOUT"],
-                                input=sql.encode(), capture_output=True, timeout=timeout, check=False)
-        output = result.stdout.decode(errors="replace")
-        if result.returncode != 0 or "*** Error" in output:
-            raise VirtuosoError(f"isql failed: {output.strip()}")
-        return output
+        return isql(f"127.0.0.1:{self.sql_port}", DBA_USER, DBA_PASSWORD, sql, timeout)
 
     def memory_rss_mb(self) -> float:
         """Resident memory of the server process in MiB (Linux ``/proc``)."""

@@ -247,3 +247,60 @@ def test_cli_query_and_serve_against_virtuoso(server: VirtuosoServer, store: Rem
         process.wait(timeout=30)
         log.close()
 
+
+
+@pytest.fixture()
+def bulk_store(server: VirtuosoServer, store: RemoteStore) -> RemoteStore:
+    """The same server, loading through Virtuoso's own bulk loader (``store`` cleans up after)."""
+    return RemoteStore(server.sparql_url, user=DBA_USER, password=DBA_PASSWORD,
+                       sql_address=f"127.0.0.1:{server.sql_port}", load_dir=server.load_dir, parallel_uploads=2)
+
+
+def load_list(server: VirtuosoServer) -> str:
+    return server.isql("SELECT ll_file FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE '%nenkg-%';")
+
+
+def test_the_bulk_loader_loads_what_the_file_holds(server: VirtuosoServer, bulk_store: RemoteStore,
+                                                   tmp_path: Path) -> None:
+    count = bulk_store.load_dataset(EXCERPT, "trig")
+    assert count == bulk_store.total_size() > 50
+    assert bulk_store.named_graphs() == [DOC_GRAPH]  # the file's graph names, not the loader's default
+    out = tmp_path / "dump.nq"
+    bulk_store.dump(out, "nquads")
+    # Blank nodes (the quotes' selectors) stay connected although the file was loaded in pieces.
+    assert canonical(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)) == \
+           canonical(ox.parse(path=str(EXCERPT), format=ox.RdfFormat.TRIG))
+    assert not list(server.load_dir.iterdir()) and "nenkg-" not in load_list(server)
+
+
+def test_the_bulk_loader_replaces_named_graphs_and_a_bad_file_changes_nothing(
+        server: VirtuosoServer, bulk_store: RemoteStore, tmp_path: Path) -> None:
+    bulk_store.replace_graphs({E + "a": [triple("s", "p", ox.Literal("old a"))],
+                               E + "b": [triple("s", "p", ox.Literal("old b"))]})
+    new = tmp_path / "new.nq"
+    new.write_text(f'<{E}s> <{E}p> "new a" <{E}a> .\n<{E}t> <{E}p> _:x <{E}c> .\n_:x <{E}p> "new c" <{E}c> .\n')
+    assert bulk_store.load_dataset(new, "nquads") == 3
+    rows = bulk_store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o)) "
+                            "FILTER(STRSTARTS(STR(?g), 'https://example.org/')) }")
+    found = sorted((str(r["g"].value), str(r["o"].value)) for r in rows)  # type: ignore[union-attr]
+    assert found == [(E + "a", "new a"), (E + "b", "old b"), (E + "c", "new c")]
+    bad = tmp_path / "bad.nq"
+    bad.write_text(f'<{E}s> <{E}p> "newer a" <{E}a> .\n<{E}s> <{E}p> "unterminated <{E}b> .\n')
+    with pytest.raises(StoreError, match=r"bad\.nq: not valid nquads: .*line 2"):
+        bulk_store.load_dataset(bad, "nquads")
+    rows = bulk_store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o)) "
+                            "FILTER(STRSTARTS(STR(?g), 'https://example.org/')) }")
+    assert sorted((str(r["g"].value), str(r["o"].value)) for r in rows) == found  # type: ignore[union-attr]
+    assert not [g for g in bulk_store.graph_sizes(include_staging=True) if g.startswith(remote.STAGING_PREFIX)]
+    assert not list(server.load_dir.iterdir()) and "nenkg-" not in load_list(server)
+
+
+def test_an_unreachable_sql_port_is_a_clear_error_and_changes_nothing(
+        server: VirtuosoServer, store: RemoteStore, port: Callable[[], int]) -> None:
+    store.replace_graph(E + "kept", [triple("s", "p", ox.Literal("kept"))])
+    unreachable = RemoteStore(server.sparql_url, user=DBA_USER, password=DBA_PASSWORD,
+                              sql_address=f"127.0.0.1:{port()}", load_dir=server.load_dir)
+    with pytest.raises(StoreError, match="Virtuoso bulk load at 127.0.0.1:"):
+        unreachable.load_dataset(EXCERPT, "trig")
+    assert store.named_graphs() == [E + "kept"]
+    assert not list(server.load_dir.iterdir())
