@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                                                                                   "X-Result-Count"])
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(sparql.SparqlGetFastPath)  # outermost: the hot GET /sparql skips the stack
 
     # Routers: one module each. Add new ones here.
     app.include_router(sparql.router)

@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.sparql_conneg import (
     FORMAT_ALIASES,
@@ -27,6 +29,7 @@ from api.sparql_conneg import (
     negotiate,
 )
 from api.sparql_guard import QueryRefused
+from api.sparql_middleware import with_security_headers
 from api.sparql_service import PREFIXES, QueryFailed, SparqlService
 from api.sparql_worker import GRAPH_FORMATS, QueryTimeout, WorkerFailed, WorkersBusy
 
@@ -85,24 +88,27 @@ def error(message: str, status: int = 400, headers: dict[str, str] | None = None
             responses={200: {"content": {t: {} for types in (*SOLUTION_TYPES.values(), *GRAPH_TYPES.values())
                                          for t in types}}},
             openapi_extra=GET_DOC)
-async def sparql_get(request: Request, service: Sparql) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # The service is read from the app state rather than through a dependency: this is the hot
+    # path, and FastAPI's dependency solving costs more than the rest of the route.
+    service = get_sparql(request)
     try:
         params = query_parameters(request)
     except UnicodeDecodeError:
         return error("the query string is not valid UTF-8 (only UTF-8 is accepted)")
     if not any(name in ("query", "update") for name, _ in params):
         return await run_in_threadpool(_service_description, request, service)
-    return await run_in_threadpool(_answer, request, service, params, None)
+    return await _answer(request.headers.get("accept"), service, params, None)
 
 
 @router.post("/sparql", summary="SPARQL query by POST (form or application/sparql-query)",
              openapi_extra=POST_DOC)
-async def sparql_post(request: Request, service: Sparql) -> Response:
+async def sparql_post(request: Request) -> Response:
     body = await request.body()
-    return await run_in_threadpool(_post, request, service, body)
+    return await _post(request, get_sparql(request), body)
 
 
-def _post(request: Request, service: SparqlService, body: bytes) -> Response:
+async def _post(request: Request, service: SparqlService, body: bytes) -> Response:
     content_type = request.headers.get("content-type", "")
     media, *params = (p.strip() for p in content_type.split(";"))
     media = media.lower()
@@ -111,9 +117,9 @@ def _post(request: Request, service: SparqlService, body: bytes) -> Response:
         _check_charset(params)
         if media == FORM_TYPE:
             form = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
-            return _answer(request, service, url_params + form, None)
+            return await _answer(request.headers.get("accept"), service, url_params + form, None)
         if media == QUERY_TYPE:
-            return _answer(request, service, url_params, body.decode("utf-8"))
+            return await _answer(request.headers.get("accept"), service, url_params, body.decode("utf-8"))
         if media == UPDATE_TYPE:
             return error(READ_ONLY, 403)
     except UnicodeDecodeError:
@@ -139,9 +145,16 @@ def _check_charset(params: list[str]) -> None:
             raise ProtocolError(f"charset {value.strip()!r} is not accepted: send UTF-8", 415)
 
 
-def _answer(request: Request, service: SparqlService, params: list[tuple[str, str]],
-            direct: str | None) -> Response:
-    """Run the query found in ``params`` (or the direct body) and negotiate its format."""
+#: Query texts longer than this are checked by the guard in a thread, not in the event loop.
+LONG_QUERY = 4_000
+
+
+async def _answer(accept: str | None, service: SparqlService, params: list[tuple[str, str]],
+                  direct: str | None) -> Response:
+    """Run the query found in ``params`` (or the direct body) and negotiate its format.
+
+    Runs in the event loop: the checks are cheap (a long query text is checked in a thread) and
+    the loop itself waits for the worker's answer (:meth:`SparqlService.execute_async`)."""
     queries = [v for k, v in params if k == "query"]
     if any(k == "update" for k, _ in params):
         return error(READ_ONLY, 403)
@@ -153,14 +166,16 @@ def _answer(request: Request, service: SparqlService, params: list[tuple[str, st
     named_graphs = [v for k, v in params if k == "named-graph-uri"]
     requested = next((v for k, v in params if k in ("format", "output")), None)
     try:
-        checked = service.check(queries[0])
+        text = queries[0]
+        checked = (service.check(text) if len(text) <= LONG_QUERY
+                   else await run_in_threadpool(service.check, text))
         offers = SOLUTION_TYPES if checked.form in ("SELECT", "ASK") else GRAPH_TYPES
-        fmt = choose_format(requested, request.headers.get("accept"), offers)
+        fmt = choose_format(requested, accept, offers)
         if fmt is None:
             return error(f"none of the accepted media types can be produced; offered: {all_types(offers)}",
                          406)
         default, named = service.dataset(checked, default_graphs, named_graphs)
-        outcome = service.execute(checked, fmt, default_graph=default, named_graphs=named)
+        outcome = await service.execute_async(checked, fmt, default_graph=default, named_graphs=named)
     except (QueryRefused, ProtocolError) as refused:
         return error(str(refused), refused.status)
     except QueryFailed as failed:
@@ -178,6 +193,51 @@ def _answer(request: Request, service: SparqlService, params: list[tuple[str, st
         headers["X-Result-Cap"] = str(cap)
         headers["Warning"] = f'199 nenkg "result truncated at {cap} rows: add LIMIT and OFFSET to page"'
     return Response(outcome.body, media_type=media_type(fmt, offers), headers=headers)
+
+
+class SparqlGetFastPath:
+    """ASGI middleware answering ``GET /sparql?query=...`` itself, without the framework's
+    routing, dependency solving and middleware wrappers: for a point lookup they cost more than
+    the query (see benchmarks/REPORT.md). The answer is the route's own (:func:`_answer`) with the
+    headers the middleware would add: the security headers and CORS's ``Vary: Origin``.
+
+    Everything else goes to the app unchanged: other paths and methods, the service description,
+    a query string that is not UTF-8, a request with a body (BodyLimit judges it) or with an
+    ``Origin`` (CORS answers it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        accept = None
+        for name, value in scope["headers"]:
+            if name in _NOT_FAST:
+                await self.app(scope, receive, send)
+                return
+            if name == b"accept" and accept is None:
+                accept = value.decode("latin-1")
+        try:
+            params = parse_qsl(scope["query_string"].decode("utf-8"), keep_blank_values=True, encoding="utf-8",
+                               errors="strict")
+        except UnicodeDecodeError:
+            await self.app(scope, receive, send)
+            return
+        if not any(name in ("query", "update") for name, _ in params):
+            await self.app(scope, receive, send)
+            return
+        response = await _answer(accept, scope["app"].state.sparql, params, None)
+        headers = MutableHeaders(raw=list(response.raw_headers))
+        headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])  # as CORSMiddleware does
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": with_security_headers(headers.raw)})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+#: Request headers that send a GET /sparql through the whole app (see SparqlGetFastPath).
+_NOT_FAST = frozenset({b"origin", b"content-length", b"transfer-encoding"})
 
 
 def choose_format(requested: str | None, accept: str | None, offers: dict[str, list[str]]) -> str | None:

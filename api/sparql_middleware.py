@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: The default Content-Security-Policy: everything from this server, nothing from a CDN. A route
@@ -66,6 +68,17 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                     (b"content-security-policy", DEFAULT_CSP.encode())]
+
+
+def with_security_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` plus the security headers they do not set already."""
+    headers = list(headers)
+    names = {name.lower() for name, _ in headers}
+    return headers + [(name, value) for name, value in _SECURITY_HEADERS if name not in names]
+
+
 class SecurityHeaders:
     """Add nosniff, a CSP (unless the route set one), referrer and framing policies."""
 
@@ -79,12 +92,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"content-security-policy", DEFAULT_CSP.encode())]
-                headers += [(name, value) for name, value in extra if name not in names]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": with_security_headers(message.get("headers", []))}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

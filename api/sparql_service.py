@@ -75,7 +75,17 @@ class SparqlService:
         """Run a checked query; raise QueryFailed, QueryTimeout, WorkersBusy or WorkerFailed."""
         job = QueryJob(checked.text, fmt, self.settings.max_results, substitutions=substitutions,
                        default_graph=default_graph, named_graphs=named_graphs, prefixes=PREFIXES)
-        outcome = self.pool.run(job)
+        return self._checked_outcome(self.pool.run(job))
+
+    async def execute_async(self, checked: CheckedQuery, fmt: str, *, default_graph: list[str] | None = None,
+                            named_graphs: list[str] | None = None) -> QueryOutcome:
+        """:meth:`execute` for the event loop (no thread waits on the worker)."""
+        job = QueryJob(checked.text, fmt, self.settings.max_results, default_graph=default_graph,
+                       named_graphs=named_graphs, prefixes=PREFIXES)
+        return self._checked_outcome(await self.pool.run_async(job))
+
+    @staticmethod
+    def _checked_outcome(outcome: QueryOutcome) -> QueryOutcome:
         if outcome.error == "syntax":
             raise QueryFailed(f"SPARQL syntax error: {outcome.message}")
         if outcome.error:

@@ -9,11 +9,15 @@ bytes, so no engine object crosses the process boundary.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import json
 import multiprocessing
-import queue
+import os
+import pickle
+import struct
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -32,6 +36,10 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "rdfxml": ox.RdfFormat.RDF_XML, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
 }
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+FAILED = ("the query engine stopped on this query (it may need more memory than a worker may use); the "
+          "engine was restarted")
 
 
 class QueryTimeout(Exception):
@@ -113,19 +121,45 @@ def evaluate(store: Any, job: QueryJob) -> QueryOutcome:
         return QueryOutcome(error="evaluation", message=str(error))
 
 
+#: A JSON string literal, as ``json.dumps(value, ensure_ascii=False)`` writes it.
+_quote = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def term_json_text(term: Any) -> str:
+    """:func:`term_json` already written as JSON text: results are assembled from these pieces,
+    several times cheaper than building dicts for ``json.dumps`` (point lookups are dominated
+    by it)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if kind is ox.Literal:
+        value = _quote(term.value)
+        if term.language:
+            return '{"type":"literal","value":' + value + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return '{"type":"literal","value":' + value + "}"
+        return '{"type":"literal","value":' + value + ',"datatype":' + _quote(datatype) + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return json.dumps(term_json(term), ensure_ascii=False)
+
+
 def _solutions(result: ox.QuerySolutions, job: QueryJob) -> QueryOutcome:
     names = [v.value for v in result.variables]
-    rows: list[dict[str, Any]] = []
+    keys = [_quote(name) + ":" for name in names]
+    rows: list[str] = []
     truncated = False
     for solution in result:
         if len(rows) == job.max_results:
             truncated = True
             break
-        rows.append({n: term_json(solution[n]) for n in names if solution[n] is not None})
+        rows.append("{" + ",".join(key + term_json_text(term) for key, term in zip(keys, solution, strict=True)
+                                   if term is not None) + "}")
     # The engine's serialisers take a results object, not a list: write JSON ourselves and let
     # pyoxigraph convert it to the other formats.
-    body = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}},
-                      ensure_ascii=False).encode()
+    body = ('{"head":{"vars":' + _quote(names) + '},"results":{"bindings":[' + ",".join(rows)
+            + "]}}").encode()
     if job.fmt != "json":
         body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(
             format=RESULTS_FORMATS[job.fmt]) or b""
@@ -190,11 +224,62 @@ class _Worker:
         self.conn.close()
 
 
+class _Waiter:
+    """A caller waiting for a free worker: :meth:`WorkerPool._release` hands one over and wakes it."""
+
+    __slots__ = ("wake", "worker")
+
+    def __init__(self, wake: Callable[[], object]) -> None:
+        self.wake = wake
+        self.worker: _Worker | None = None
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class _AnswerReader:
+    """Collects one message of :class:`multiprocessing.connection.Connection` (a 4-byte big-endian
+    length, or -1 and an 8-byte one, then the pickle) from a pipe as the event loop finds it
+    readable, without ever blocking; ``done`` gets the pickle, or EOFError if the worker died."""
+
+    def __init__(self, descriptor: int, done: asyncio.Future[bytes]) -> None:
+        self.descriptor = descriptor
+        self.done = done
+        self.buffer = bytearray()
+
+    def readable(self) -> None:
+        if self.done.done():
+            return
+        try:
+            chunk = os.read(self.descriptor, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError as error:
+            self.done.set_exception(error)
+            return
+        if not chunk:
+            self.done.set_exception(EOFError("the worker closed its pipe"))
+            return
+        self.buffer += chunk
+        if len(self.buffer) < 4:
+            return
+        header, size = 4, struct.unpack("!i", self.buffer[:4])[0]
+        if size == -1:
+            if len(self.buffer) < 12:
+                return
+            header, size = 12, struct.unpack("!Q", self.buffer[4:12])[0]
+        if len(self.buffer) >= header + size:
+            self.done.set_result(bytes(self.buffer[header:header + size]))
+
+
 class WorkerPool:
     """A few worker processes evaluating queries with a wall-clock limit each.
 
-    :meth:`run` blocks (call it from a thread, never inside ``async def``). Workers start on first
-    use; :meth:`close` stops them.
+    :meth:`run` blocks (call it from a thread); :meth:`run_async` is its event-loop twin, which
+    waits on the worker's pipe with the loop itself instead of a thread (the cheaper path per
+    request). Both share the same workers. Workers start on first use; :meth:`close` stops them.
     """
 
     def __init__(self, location: str, *, size: int = 2, timeout: float = 20.0, memory_mb: int = 4096) -> None:
@@ -203,7 +288,8 @@ class WorkerPool:
         self.timeout = timeout
         self.memory_mb = memory_mb
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: collections.deque[_Worker] = collections.deque()
+        self._waiters: collections.deque[_Waiter] = collections.deque()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -222,16 +308,64 @@ class WorkerPool:
                 return
             self._started = True
         for _ in range(self.size):
-            self._idle.put(self._spawn())
+            self._release(self._spawn())
+
+    def _release(self, worker: _Worker) -> None:
+        """Give a free worker to the longest waiting caller, else put it back in the idle list."""
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                try:
+                    waiter.wake()
+                except RuntimeError:  # its event loop was closed: that caller is gone
+                    continue
+                waiter.worker = worker
+                return
+            self._idle.append(worker)
+
+    def _claim(self, waiter: _Waiter, limit: float) -> _Worker:
+        """After waiting: the worker handed to ``waiter``, or WorkersBusy (and the waiter leaves)."""
+        with self._lock:
+            if waiter.worker is not None:
+                return waiter.worker
+            self._waiters.remove(waiter)
+        raise WorkersBusy(f"all {self.size} query workers stayed busy for {limit:g} s")
+
+    def _acquire(self, limit: float) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.popleft()
+            event = threading.Event()
+            waiter = _Waiter(event.set)
+            self._waiters.append(waiter)
+        event.wait(limit)
+        return self._claim(waiter, limit)
+
+    async def _acquire_async(self, limit: float) -> _Worker:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._idle:
+                return self._idle.popleft()
+            ready: asyncio.Future[None] = loop.create_future()
+            waiter = _Waiter(lambda: loop.call_soon_threadsafe(_resolve, ready))
+            self._waiters.append(waiter)
+        try:
+            await asyncio.wait([ready], timeout=limit)
+        except BaseException:  # cancelled: leave the queue, or give back a worker handed over meanwhile
+            with self._lock:
+                handed = waiter.worker
+                if handed is None:
+                    self._waiters.remove(waiter)
+            if handed is not None:
+                self._release(handed)
+            raise
+        return self._claim(waiter, limit)
 
     def run(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
         """Evaluate ``job`` in a worker; raise QueryTimeout, WorkersBusy or WorkerFailed."""
         self.start()
         limit = self.timeout if timeout is None else timeout
-        try:
-            worker = self._idle.get(timeout=limit)
-        except queue.Empty:
-            raise WorkersBusy(f"all {self.size} query workers stayed busy for {limit:g} s") from None
+        worker = self._acquire(limit)
         try:
             worker.conn.send(job)
             if not worker.conn.poll(limit):
@@ -239,12 +373,41 @@ class WorkerPool:
                 raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
             outcome: QueryOutcome = worker.conn.recv()
             return outcome
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             worker = self._replace(worker)
-            raise WorkerFailed("the query engine stopped on this query (it may need more memory than a "
-                               "worker may use); the engine was restarted") from None
+            raise WorkerFailed(FAILED) from None
         finally:
-            self._idle.put(worker)
+            self._release(worker)
+
+    async def run_async(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
+        """:meth:`run` for the event loop: no thread waits; the loop watches the worker's pipe."""
+        self.start()
+        limit = self.timeout if timeout is None else timeout
+        worker = await self._acquire_async(limit)
+        loop = asyncio.get_running_loop()
+        try:
+            worker.conn.send(job)
+            answer = _AnswerReader(worker.conn.fileno(), loop.create_future())
+            loop.add_reader(answer.descriptor, answer.readable)
+            try:
+                payload = await asyncio.wait_for(answer.done, limit)
+            finally:
+                loop.remove_reader(answer.descriptor)
+                # uvloop made the pipe non-blocking; run() and send() expect it blocking.
+                os.set_blocking(answer.descriptor, True)
+            outcome: QueryOutcome = pickle.loads(payload)
+            return outcome
+        except TimeoutError:
+            worker = self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
+        except (EOFError, OSError, pickle.UnpicklingError):
+            worker = self._replace(worker)
+            raise WorkerFailed(FAILED) from None
+        except BaseException:  # cancelled mid-query: its answer would reach the next caller
+            worker = self._replace(worker)
+            raise
+        finally:
+            self._release(worker)
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.stop()
@@ -257,7 +420,6 @@ class WorkerPool:
         with self._lock:
             workers, self._all = list(self._all), set()
             self._started = False
+            self._idle.clear()
         for worker in workers:
             worker.stop()
-        while not self._idle.empty():
-            self._idle.get_nowait()
