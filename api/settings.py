@@ -34,7 +34,7 @@ class Settings(BaseModel):
     max_query_chars: int = Field(200_000, ge=100, description="Longest query text accepted.")
     max_depth: int = Field(64, ge=4, description="Deepest bracket nesting accepted in a query.")
     max_operators: int = Field(2_000, ge=10, description="Most operator symbols accepted in a query.")
-    workers: int = Field(3, ge=1, le=16, description="Query worker processes.")
+    workers: int = Field(2, ge=1, le=16, description="Query worker processes (2 measured best on 2 cores).")
     worker_memory_mb: int = Field(3072, ge=256, description="Address-space limit of one worker (MiB).")
 
     @classmethod

@@ -239,6 +239,19 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+def _waker(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) -> Callable[[], object]:
+    """Wake ``future``'s waiter from any thread: directly in the loop's own thread (no wake-up
+    write to the loop), through ``call_soon_threadsafe`` from another."""
+    home = threading.get_ident()
+
+    def wake() -> None:
+        if threading.get_ident() == home:
+            _resolve(future)
+        else:
+            loop.call_soon_threadsafe(_resolve, future)
+    return wake
+
+
 class _AnswerReader:
     """Collects one message of :class:`multiprocessing.connection.Connection` (a 4-byte big-endian
     length, or -1 and an 8-byte one, then the pickle) from a pipe as the event loop finds it
@@ -248,6 +261,10 @@ class _AnswerReader:
         self.descriptor = descriptor
         self.done = done
         self.buffer = bytearray()
+
+    def expire(self) -> None:
+        if not self.done.done():
+            self.done.set_exception(TimeoutError())
 
     def readable(self) -> None:
         if self.done.done():
@@ -347,10 +364,11 @@ class WorkerPool:
             if self._idle:
                 return self._idle.popleft()
             ready: asyncio.Future[None] = loop.create_future()
-            waiter = _Waiter(lambda: loop.call_soon_threadsafe(_resolve, ready))
+            waiter = _Waiter(_waker(loop, ready))
             self._waiters.append(waiter)
+        expiry = loop.call_later(limit, _resolve, ready)
         try:
-            await asyncio.wait([ready], timeout=limit)
+            await ready
         except BaseException:  # cancelled: leave the queue, or give back a worker handed over meanwhile
             with self._lock:
                 handed = waiter.worker
@@ -359,6 +377,8 @@ class WorkerPool:
             if handed is not None:
                 self._release(handed)
             raise
+        finally:
+            expiry.cancel()
         return self._claim(waiter, limit)
 
     def run(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
@@ -389,9 +409,12 @@ class WorkerPool:
             worker.conn.send(job)
             answer = _AnswerReader(worker.conn.fileno(), loop.create_future())
             loop.add_reader(answer.descriptor, answer.readable)
+            # A timer rather than asyncio.wait_for: the same limit at a fraction of the cost.
+            expiry = loop.call_later(limit, answer.expire)
             try:
-                payload = await asyncio.wait_for(answer.done, limit)
+                payload = await answer.done
             finally:
+                expiry.cancel()
                 loop.remove_reader(answer.descriptor)
                 # uvloop made the pipe non-blocking; run() and send() expect it blocking.
                 os.set_blocking(answer.descriptor, True)

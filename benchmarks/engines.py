@@ -220,11 +220,12 @@ def start_oxigraph(location: Path, log: Path) -> Server:
 
 
 def start_nenkg(location: Path, log: Path, workers: int = 2) -> Server:
+    """nenkg's server as its users run it: ``nenkg serve`` (quiet log: no line per request)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    return Server([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
-                   "--port", str(port), "--log-level", "warning"], url, url + "/sparql?query=ASK%7B%7D",
-                  env={"NENKG_STORE": str(location), "NENKG_WORKERS": str(workers)}, log=log)
+    return Server([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--store", str(location), "--workers", str(workers), "--log-level", "warning"], url,
+                  url + "/sparql?query=ASK%7B%7D", log=log)
 
 
 def http_throughput(make_request: Callable[[httpx.Client, int], httpx.Response], clients: int,
