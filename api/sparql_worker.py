@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import multiprocessing
 import os
 import pickle
 import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -210,17 +213,31 @@ def _serve(conn: Connection, location: str) -> None:
         conn.send(outcome)
 
 
+#: A worker is a fresh interpreter that imports this module only. (multiprocessing's "spawn" would
+#: also import the server's main module, e.g. the whole ``nenkg`` command line, in every worker.)
+_WORKER_COMMAND = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+                   "from api.sparql_worker import worker_entry; worker_entry(sys.argv[2:])")
+
+
+def worker_entry(arguments: list[str]) -> None:
+    """Entry point of the worker command: the pipe's descriptor, the store location, the memory
+    limit in MiB."""
+    descriptor, location, memory_mb = arguments
+    _worker_main(Connection(int(descriptor)), location, int(memory_mb))
+
+
 class _Worker:
-    def __init__(self, context: Any, location: str, memory_mb: int) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, location, memory_mb), daemon=True,
-                                       name="nenkg-query-worker")
-        self.process.start()
+    def __init__(self, location: str, memory_mb: int) -> None:
+        self.conn, child = multiprocessing.Pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_COMMAND, json.dumps(sys.path), str(child.fileno()), location,
+             str(memory_mb)], pass_fds=(child.fileno(),))
         child.close()
 
     def stop(self) -> None:
         self.process.kill()
-        self.process.join(5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
         self.conn.close()
 
 
@@ -304,7 +321,6 @@ class WorkerPool:
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb
-        self._context = multiprocessing.get_context("spawn")
         self._idle: collections.deque[_Worker] = collections.deque()
         self._waiters: collections.deque[_Waiter] = collections.deque()
         self._all: set[_Worker] = set()
@@ -313,7 +329,7 @@ class WorkerPool:
         self.replaced = 0
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.location, self.memory_mb)
+        worker = _Worker(self.location, self.memory_mb)
         with self._lock:
             self._all.add(worker)
         return worker
