@@ -174,7 +174,11 @@ async def _answer(accept: str | None, service: SparqlService, params: list[tuple
         if fmt is None:
             return error(f"none of the accepted media types can be produced; offered: {all_types(offers)}",
                          406)
-        default, named = service.dataset(checked, default_graphs, named_graphs)
+        if default_graphs or named_graphs or checked.from_graphs or checked.from_named:
+            # Checking the graphs may ask a remote store for its graph names: not in the loop.
+            default, named = await run_in_threadpool(service.dataset, checked, default_graphs, named_graphs)
+        else:
+            default, named = None, None  # the union default graph, every named graph
         outcome = await service.execute_async(checked, fmt, default_graph=default, named_graphs=named)
     except (QueryRefused, ProtocolError) as refused:
         return error(str(refused), refused.status)
