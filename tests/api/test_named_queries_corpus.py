@@ -214,6 +214,11 @@ def test_study_arms(client: httpx.Client) -> None:
     # TOPIC-NEC (JCOG1213) compares etoposide + cisplatin with irinotecan + cisplatin.
     found = rows(client, "study_arms", study="TOPIC-NEC")
     assert {row["armLabel"] for row in found} == {"Etoposide + cisplatin", "irinotecan + cisplatin"}
+    # NICE-NEC abstract: "nivolumab ..., carboplatin ... and etoposide ... for up to six cycles, followed
+    # by nivolumab 480 mg every 4 weeks": the maintenance shows although the arm's other regimen has none.
+    nice = rows(client, "study_arms", study="NCT03980925")
+    assert any("nivolumab" in row.get("followedBy", "") and "carboplatin" in row.get("regimens", "")
+               for row in nice)
 
 
 def test_publications(client: httpx.Client) -> None:
