@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import io
 import json
 import multiprocessing
 import os
@@ -110,6 +111,13 @@ def evaluate(store: Any, job: QueryJob) -> QueryOutcome:
         if isinstance(result, ox.QueryBoolean):
             return QueryOutcome(result.serialize(format=RESULTS_FORMATS[job.fmt]) or b"", 1)
         if isinstance(result, ox.QuerySolutions):
+            if job.fmt == "json":
+                native = _native_json(result, job.max_results)
+                if native is not None:
+                    return native
+                # Too large, over the cap or not countable: again, row by row up to the cap.
+                result = store.query(job.sparql, substitutions=job.substitutions,
+                                     default_graph=job.default_graph, named_graphs=job.named_graphs)
             return _solutions(result, job)
         triples: list[ox.Triple] = []
         for triple in result:
@@ -122,6 +130,49 @@ def evaluate(store: Any, job: QueryJob) -> QueryOutcome:
     except (OSError, ValueError, TypeError, RuntimeError, StoreError) as error:
         # StoreError: a remote store that cannot be reached or refuses the query.
         return QueryOutcome(error="evaluation", message=str(error))
+
+
+#: Solutions up to this size in JSON are written by the engine's own serialiser.
+NATIVE_JSON_BYTES = 4 << 20
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _CappedBuffer(io.BytesIO):
+    """A file for the engine's serialiser that stops it past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: Any, /) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise _TooLarge
+        return super().write(data)
+
+
+def _native_json(result: ox.QuerySolutions, max_results: int) -> QueryOutcome | None:
+    """The solutions in SPARQL JSON written by the engine (several times cheaper than in Python,
+    which dominates point lookups), or None when that answer is larger than NATIVE_JSON_BYTES, has
+    more rows than ``max_results`` or has a row without bindings.
+
+    Rows are counted as the separators ``},{"`` between them: the engine writes compact JSON in
+    which that sequence occurs nowhere else (inside a string the quote would be escaped) as long
+    as no row is empty (``{}``, refused here, like any ``{}`` in a string: then Python counts)."""
+    buffer = _CappedBuffer(NATIVE_JSON_BYTES)
+    try:
+        result.serialize(buffer, format=ox.QueryResultsFormat.JSON)
+    except _TooLarge:
+        return None
+    body = buffer.getvalue()
+    if b"{}" in body:
+        return None
+    count = 0 if body.endswith(b'"bindings":[]}}') else body.count(b'},{"') + 1
+    if count > max_results:
+        return None
+    return QueryOutcome(body, count, False)
 
 
 #: A JSON string literal, as ``json.dumps(value, ensure_ascii=False)`` writes it.

@@ -10,9 +10,21 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
-from api.sparql_worker import QueryJob, QueryTimeout, WorkerFailed, WorkerPool, WorkersBusy
+from api import sparql_worker
+from api.sparql_worker import (
+    QueryJob,
+    QueryOutcome,
+    QueryTimeout,
+    WorkerFailed,
+    WorkerPool,
+    WorkersBusy,
+    _solutions,
+    evaluate,
+)
+from graph.store import OxigraphStore
 
 COUNT = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "csv", 10)
 # A string that doubles 25 times from 1 kB: 32 GB, far beyond the worker's limit.
@@ -117,3 +129,48 @@ def test_a_cancelled_query_does_not_leak_its_answer(excerpt_store: Path) -> None
         asyncio.run(scenario())
     finally:
         pool.close()
+
+
+# --- results in JSON: the engine's serialiser, else row by row ------------------------------
+
+TRICKY = ['a},{"b', "a},{b", "{}", 'quote " and \\ backslash', "line\nbreak", "é ü 中"]
+
+
+def _select(store: OxigraphStore, sparql: str) -> ox.QuerySolutions:
+    result = store.query(sparql)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def _row_by_row(store: OxigraphStore, job: QueryJob) -> QueryOutcome:
+    return _solutions(_select(store, job.sparql), job)
+
+
+def test_engine_json_is_the_row_by_row_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    node = ox.NamedNode("https://w3id.org/nenkg/id/study/s1")
+    triples = [ox.Triple(node, ox.NamedNode(f"https://e.org/p{i}"), ox.Literal(text)) for i, text in enumerate(TRICKY)]
+    triples += [ox.Triple(node, ox.NamedNode("https://e.org/n"), ox.Literal("13.9", datatype=ox.NamedNode(
+                    "http://www.w3.org/2001/XMLSchema#decimal"))),
+                ox.Triple(node, ox.NamedNode("https://e.org/l"), ox.Literal("hi", language="en")),
+                ox.Triple(ox.BlankNode("b"), ox.NamedNode("https://e.org/b"), node)]
+    store.replace_graph("https://w3id.org/nenkg/id/graph/document/t", triples)
+    queries = ["SELECT * WHERE { ?s ?p ?o FILTER(STR(?o) != '{}') } ORDER BY ?p",
+               "SELECT * WHERE { ?s ?p ?o } ORDER BY ?p",
+               "SELECT ?s ?x WHERE { ?s ?p ?o OPTIONAL { ?s <https://e.org/none> ?x } } ORDER BY ?p",
+               "SELECT * WHERE { ?s <https://e.org/none> ?o }",
+               "SELECT ?x WHERE { VALUES ?y { 1 2 } OPTIONAL { ?x <https://e.org/none> ?y } }"]  # rows without bindings
+    for sparql in queries:
+        for cap in (100, 3):
+            job = QueryJob(sparql, "json", cap)
+            native = evaluate(store, job)
+            expected = _row_by_row(store, job)
+            assert (native.body, native.count, native.truncated) == (expected.body, expected.count, expected.truncated)
+    assert sparql_worker._native_json(_select(store, queries[0]), 100) is not None  # the engine wrote it
+    assert sparql_worker._native_json(_select(store, queries[1]), 100) is None  # "{}" in a string
+    assert sparql_worker._native_json(_select(store, queries[4]), 100) is None  # rows without bindings
+    assert evaluate(store, QueryJob(queries[0], "json", 3)).truncated  # over the cap: row by row
+    monkeypatch.setattr(sparql_worker, "NATIVE_JSON_BYTES", 100)  # too large: row by row
+    job = QueryJob(queries[0], "json", 100)
+    assert evaluate(store, job).body == _row_by_row(store, job).body
+    store.close()
