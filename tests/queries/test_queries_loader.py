@@ -91,10 +91,13 @@ def test_a_string_value_is_a_literal_not_query_text() -> None:
     query = parse_query("demo", HEADER)
     hostile = '" } ; DELETE WHERE { ?s ?p ?o } #'
     bound = bind_parameters(query, {"study": hostile, "fact": "https://e.org/s"})
-    assert list(store.query(query.sparql, substitutions={ox.Variable(k): v for k, v in bound.items()})) == []
+    result = store.query(query.sparql, substitutions={ox.Variable(k): v for k, v in bound.items()})
+    assert isinstance(result, ox.QuerySolutions) and list(result) == []
     assert len(store) == 1
     bound = bind_parameters(query, {"fact": "https://e.org/s"})
-    rows = list(store.query(query.sparql, substitutions={ox.Variable(k): v for k, v in bound.items()}))
+    result = store.query(query.sparql, substitutions={ox.Variable(k): v for k, v in bound.items()})
+    assert isinstance(result, ox.QuerySolutions)
+    rows = list(result)
     assert [r["study"].value for r in rows] == ["NICE-NEC"]
 
 
