@@ -293,14 +293,16 @@ class RemoteStore(Store):
                   for i, g in enumerate(graphs)}
         buffer = io.BytesIO()
         dump_graphs(parsed, graphs, buffer, target)
-        pieces, blank_lines = split_lines(buffer.getvalue(), self.parallel_uploads)
-        if blank_lines:  # blank node labels are scoped to one file: all such lines in one
-            pieces.append(b"\n".join(blank_lines) + b"\n")
+        pieces, blank_lines = split_lines(buffer.getvalue(), min(self.parallel_uploads, os.cpu_count() or 1))
         files = [self.load_dir / f"nenkg-{run}-{i}.nq" for i in range(len(pieces))]
+        # Blank node labels are scoped to one file: every such line in one, loaded on its own.
+        blank_file = self.load_dir / f"nenkg-{run}-blank.nq"
         try:
             for file, piece in zip(files, pieces, strict=True):
                 file.write_bytes(piece)
-            self._run_bulk_loader(files, run)
+            if blank_lines:
+                blank_file.write_bytes(b"\n".join(blank_lines) + b"\n")
+            self._run_bulk_loader(files, blank_file if blank_lines else None, run)
             moves = [f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>"
                      for graph, staging in target.items() if staging != graph]
             if moves:
@@ -309,12 +311,18 @@ class RemoteStore(Store):
             self._drop_silently(target.values())
             raise
         finally:
-            for file in files:
+            for file in [*files, blank_file]:
                 file.unlink(missing_ok=True)
         return len(parsed)
 
-    def _run_bulk_loader(self, files: list[Path], run: str) -> None:
-        """Register ``files`` with Virtuoso's loader, run one loader per file and check the load list."""
+    def _run_bulk_loader(self, files: list[Path], blank_file: Path | None, run: str) -> None:
+        """Load ``files`` with one Virtuoso loader each in parallel, then ``blank_file`` alone, and
+        check the load list.
+
+        Parallel loaders can deadlock (SQL state 40001); Virtuoso's loader commits as it goes, so
+        a deadlocked file is partly loaded, and loading it again is harmless because a quad
+        without blank nodes is stored once. A file with blank nodes would get them twice: it is
+        loaded by a single loader, which meets no deadlock."""
         assert self.sql_address
 
         def sql(statements: str) -> str:
@@ -324,14 +332,22 @@ class RemoteStore(Store):
                 raise StoreError(f"Virtuoso bulk load at {self.sql_address}: {error}") from error
 
         mine = f"ll_file LIKE '%nenkg-{run}-%'"
-        sql("".join(f"ld_add('{file}', 'urn:nenkg:no-default-graph');\n" for file in files))
+        deadlocked = f"{mine} AND ll_error LIKE '40001%'"
         try:
+            sql("".join(f"ld_add('{file}', 'urn:nenkg:no-default-graph');\n" for file in files))
             with ThreadPoolExecutor(len(files)) as pool:
                 for future in [pool.submit(sql, "rdf_loader_run();") for _ in files]:
                     future.result()
+            for _ in range(DEADLOCK_RETRIES):
+                if run not in sql(f"SELECT ll_file FROM DB.DBA.LOAD_LIST WHERE {deadlocked};"):
+                    break
+                sql(f"UPDATE DB.DBA.LOAD_LIST SET ll_state = 0, ll_error = NULL WHERE {deadlocked};\n"
+                    "rdf_loader_run();")
+            if blank_file is not None:
+                sql(f"ld_add('{blank_file}', 'urn:nenkg:no-default-graph');\nrdf_loader_run();")
             sql("checkpoint;")
             failed = sql(f"SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE {mine} AND ll_error IS NOT NULL;")
-            if "nenkg-" in failed:
+            if run in failed:
                 raise StoreError(f"Virtuoso's bulk loader refused a file: {failed.strip()[:1000]}")
         finally:
             sql(f"DELETE FROM DB.DBA.LOAD_LIST WHERE {mine};")
