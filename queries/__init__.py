@@ -23,6 +23,8 @@ reports as false for a substituted variable.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 import shlex
 from collections.abc import Mapping
@@ -32,11 +34,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ontology import NS
+from ontology import NS, TURTLE_PATH
 
 QUERY_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "term")
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Prefixes a parameter value of type ``iri`` may use.
 IRI_PREFIXES = {"nenkg": NS, "id": "https://w3id.org/nenkg/id/"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -84,11 +87,36 @@ class Parameter:
                 raise ParameterError(f"{problem} is not true or false")
             return ox.Literal(value.strip().lower() == "true")
         if self.type == "term":
-            local = value.strip().removeprefix("nenkg:")
-            if not _LOCAL_NAME.match(local):
-                raise ParameterError(f"{problem} is not an ontology term name such as 'Nivolumab'")
-            return ox.NamedNode(NS + local)
+            return ox.NamedNode(resolve_term(value, problem))
         return ox.NamedNode(_expand_iri(value.strip(), problem))
+
+
+@functools.lru_cache(maxsize=1)
+def ontology_terms() -> frozenset[str]:
+    """Local names of the ontology's classes and individuals."""
+    owl = "http://www.w3.org/2002/07/owl#"
+    kinds = {ox.NamedNode(owl + "Class"), ox.NamedNode(owl + "NamedIndividual")}
+    return frozenset(q.subject.value[len(NS):] for q in ox.parse(path=str(TURTLE_PATH), format=ox.RdfFormat.TURTLE)
+                     if q.predicate.value == RDF_TYPE and q.object in kinds
+                     and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(NS))
+
+
+def resolve_term(value: str, problem: str) -> str:
+    """The IRI of an ontology term given by its name ("Ki67", "nenkg:Ki67") or by a label or
+    synonym as papers print it ("Ki-67", "cisplatin"); an unknown value is an error that names the
+    closest term names, rather than a query that silently finds nothing."""
+    text = value.strip()
+    local = text.removeprefix("nenkg:")
+    if _LOCAL_NAME.match(local) and local in ontology_terms():
+        return NS + local
+    from loaders.ner import recogniser  # the ontology's labels and synonyms, parsed once
+
+    whole = [m for m in recogniser().find(text) if m.start == 0 and m.end == len(text)]
+    if whole:
+        return whole[0].term
+    close = difflib.get_close_matches(local, sorted(ontology_terms()), n=3, cutoff=0.6)
+    raise ParameterError(f"{problem} is not a term of the ontology"
+                         + (f"; did you mean {', '.join(close)}?" if close else " (give a name such as 'Nivolumab')"))
 
 
 def _expand_iri(value: str, problem: str) -> str:

@@ -114,12 +114,56 @@ def example_parameters(store: OxigraphStore, query: NamedQuery) -> dict[str, str
     return values
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
-def test_named_query_answers_the_same_on_virtuoso(stores: tuple[OxigraphStore, RemoteStore], name: str) -> None:
+#: Parameter sets besides the defaults, as researchers ask them; each finds rows in the corpus.
+VARIANTS: dict[str, list[dict[str, str]]] = {
+    "agents_and_mappings": [{"agentClass": "ImmuneCheckpointInhibitor"}],
+    "biomarker_prevalence": [{"biomarker": "Ki67"}],
+    "checkpoint_inhibitor_trials": [{"status": "Recruiting"}],
+    "landmark_survival_rates": [{"endpoint": "ProgressionFreeSurvival"}],
+    "median_survival_above": [{"endpoint": "ProgressionFreeSurvival", "minMonths": "3"}],
+    "median_survival_by_regimen_class": [{"regimenClass": "TargetedTherapyRegimen", "line": "SecondLine"},
+                                         {"regimenClass": "ChemoImmunotherapyRegimen"}],
+    "outcomes_by_regimen_class": [{"regimenClass": "PlatinumEtoposideRegimen", "endpoint": "OverallSurvival"}],
+    "outcomes_of_study": [{"study": "NCT03980925"}],
+    "populations_by_neoplasm_type": [{"neoplasmType": "NeuroendocrineCarcinoma"}],
+    "prognostic_hazard_ratios": [{"factor": "Ki-67"}],
+    "publications_citing_trial": [{"trial": "NORDIC NEC"}],
+    "regimen_components": [{"agent": "Etoposide"}],
+    "regimens_with_agent_class": [{"agentClass": "PlatinumCompound"}],
+    "response_rates": [{"endpoint": "ObjectiveResponseRate"}],
+    "severe_adverse_events_by_regimen": [{"event": "Neutropenia"}],
+    "study_arms": [{"study": "NICE-NEC"}],
+    "trials": [{"line": "FirstLine"}, {"country": "France"}, {"site": "GastroenteropancreaticSite"}],
+}
+
+
+#: Variants Virtuoso 7.2.5 answers wrongly (strict: a fix fails here until the entry goes). NECTOR's
+#: everolimus regimen is a TargetedTherapyRegimen by inference; Virtuoso finds the type triple
+#: alone but loses the row once the class is constrained in the same join (path, closure subquery
+#: or FILTER EXISTS alike). Reproduction and analysis: docs/decisions/0004-remote-store.md.
+VIRTUOSO_WRONG = {("median_survival_by_regimen_class", "regimenClass=TargetedTherapyRegimen,line=SecondLine")}
+
+
+def cases() -> list[object]:
+    out: list[object] = [pytest.param(name, {}, id=name) for name in sorted(QUERIES)]
+    for name, variants in sorted(VARIANTS.items()):
+        for values in variants:
+            key = ",".join(f"{k}={v}" for k, v in values.items())
+            marks = [pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 loses a row, see VIRTUOSO_WRONG")] \
+                if (name, key) in VIRTUOSO_WRONG else []
+            out.append(pytest.param(name, values, id=f"{name}[{key}]", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize(("name", "values"), cases())
+def test_named_query_answers_the_same_on_virtuoso(stores: tuple[OxigraphStore, RemoteStore], name: str,
+                                                  values: dict[str, str]) -> None:
     embedded, remote = stores
     query = QUERIES[name]
-    substitutions = bind_parameters(query, example_parameters(embedded, query))
+    substitutions = bind_parameters(query, values or example_parameters(embedded, query))
     concat = concat_columns(query.sparql)
     expected = answers(embedded.query(query.sparql, substitutions=substitutions), concat)
     found = answers(remote.query(query.sparql, substitutions=substitutions), concat)
+    if values:
+        assert expected, f"the variant {values} finds nothing in the corpus: pick one that does"
     assert found == expected

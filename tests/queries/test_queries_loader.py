@@ -77,6 +77,21 @@ def test_invalid_values_are_refused(param: Parameter, value: str) -> None:
         param.to_term(value)
 
 
+@pytest.mark.parametrize(("value", "name"), [
+    ("Ki67", "Ki67"), ("nenkg:Ki67", "Ki67"), ("Ki-67", "Ki67"), ("ki-67", "Ki67"), ("PD-L1", "PDL1"),
+    ("cisplatin", "Cisplatin"), ("first line", "FirstLine"), ("PlatinumEtoposideRegimen", "PlatinumEtoposideRegimen"),
+])
+def test_a_term_is_found_by_its_name_label_or_synonym(value: str, name: str) -> None:
+    assert Parameter("t", "term").to_term(value) == ox.NamedNode(NS + name)
+
+
+def test_an_unknown_term_is_refused_with_the_closest_names() -> None:
+    with pytest.raises(ParameterError, match=r"'Kii67' is not a term of the ontology; did you mean Ki67\?"):
+        Parameter("biomarker", "term").to_term("Kii67")
+    with pytest.raises(ParameterError, match="'zzz' is not a term of the ontology"):
+        Parameter("biomarker", "term").to_term("zzz")
+
+
 def test_unknown_and_missing_parameters() -> None:
     query = parse_query("demo", HEADER)
     with pytest.raises(ParameterError, match="no parameter 'nope'"):
