@@ -63,9 +63,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from graph.bulk import dump_graphs, load_path, split_lines
+from graph.bulk import dump_graphs, split_lines
 from graph.sparql_text import query_form, substitute
-from graph.store import FORMAT_BY_SUFFIX, RDF_FORMATS, QueryResult, Store, StoreError
+from graph.store import FORMAT_BY_SUFFIX, RDF_FORMATS, QueryResult, Store, StoreError, load_quad_file
 from graph.virtuoso_server import VirtuosoError, isql
 
 #: Graphs a fresh Virtuoso database holds for itself; never part of the nenkg dataset.
@@ -278,14 +278,7 @@ class RemoteStore(Store):
         self._check_writable()
         assert self.sql_address and self.load_dir
         parsed = ox.Store()
-        try:
-            load_path(parsed, path, RDF_FORMATS[fmt])
-        except SyntaxError as error:
-            raise StoreError(f"{path}: not valid {fmt}: {error}") from error
-        except OSError as error:
-            raise StoreError(f"{path}: cannot read: {error}") from error
-        if next(iter(parsed.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-            raise StoreError(f"{path}: a triple in the default graph; name a graph with --graph")
+        load_quad_file(parsed, path, fmt)
         graphs = [g for g in parsed.named_graphs() if isinstance(g, ox.NamedNode)]
         existing = set(self.graph_sizes())
         run = uuid.uuid4().hex

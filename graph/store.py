@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -201,7 +202,9 @@ class OxigraphStore(Store):
         shutil.rmtree(staging, ignore_errors=True)
         try:
             count = self._build_replacement(staging, path, fmt)
-        except BaseException:
+        except BaseException as error:
+            # The traceback's frames hold the new store: cleared, it closes before its folder goes.
+            traceback.clear_frames(error.__traceback__)
             shutil.rmtree(staging, ignore_errors=True)
             raise
         del self._store  # release the database before its directory is replaced
@@ -217,14 +220,7 @@ class OxigraphStore(Store):
         staging.mkdir(parents=True)
         fresh = ox.Store(str(staging / "store"))
         try:
-            try:
-                load_path(fresh, path, RDF_FORMATS[fmt])
-            except SyntaxError as error:
-                raise StoreError(f"{path}: not valid {fmt}: {error}") from error
-            except OSError as error:
-                raise StoreError(f"{path}: cannot read: {error}") from error
-            if next(iter(fresh.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-                raise StoreError(f"{path}: a triple in the default graph; name a graph with --graph")
+            load_quad_file(fresh, path, fmt)
             count = len(fresh)
             kept = staging / "kept.nq"
             if self._dump_graphs_except({g for g in fresh.named_graphs() if isinstance(g, ox.NamedNode)}, kept):
@@ -235,7 +231,7 @@ class OxigraphStore(Store):
             fresh.flush()
             return count
         finally:
-            del fresh  # closed now, not when a traceback holding this frame is collected
+            del fresh
 
     def _dump_graphs_except(self, skipped: set[ox.NamedNode], path: Path) -> bool:
         """Write the quads of every graph not in ``skipped`` to ``path`` as N-Quads; False if none."""
@@ -275,6 +271,19 @@ class OxigraphStore(Store):
         if not self.read_only:
             self._store.flush()
         del self._store
+
+
+def load_quad_file(store: ox.Store, path: Path, fmt: str) -> None:
+    """Bulk-load the quad file ``path`` (N-Quads, TriG) into ``store`` (:mod:`graph.bulk`); a bad
+    file, an unreadable one or a triple in the default graph is a :class:`StoreError` naming it."""
+    try:
+        load_path(store, path, RDF_FORMATS[fmt])
+    except SyntaxError as error:
+        raise StoreError(f"{path}: not valid {fmt}: {error}") from error
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read: {error}") from error
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        raise StoreError(f"{path}: a triple in the default graph; name a graph with --graph")
 
 
 def swap_in(new_path: Path, target: Path) -> None:
