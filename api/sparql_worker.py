@@ -137,7 +137,7 @@ NATIVE_JSON_BYTES = 4 << 20
 
 
 class _TooLarge(Exception):
-    pass
+    """The solutions outgrew NATIVE_JSON_BYTES: they are written row by row instead."""
 
 
 class _CappedBuffer(io.BytesIO):

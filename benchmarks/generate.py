@@ -21,16 +21,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.rdf import DCTERMS, LABEL, OA, PROV, RDFS, TYPE, n
 from graph.rdf import literal as lit
-from graph.rdf import n
 from ontology import DATA_NS, INFERRED_GRAPH, NS, ONTOLOGY_GRAPH, TURTLE_PATH
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OA = "http://www.w3.org/ns/oa#"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
-LABEL = ox.NamedNode(RDFS + "label")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 WORDS = ("patients", "median", "overall", "survival", "months", "confidence", "interval", "response",
          "platinum", "etoposide", "carcinoma", "neuroendocrine", "grade", "cohort", "treated", "cycles",
@@ -57,7 +51,7 @@ class Vocabulary:
         for t in self.triples:
             if t.predicate == SUBCLASS and isinstance(t.object, ox.NamedNode):
                 self.parents.setdefault(t.subject.value, set()).add(t.object.value)
-            elif t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+            elif t.predicate == TYPE and isinstance(t.subject, ox.NamedNode):
                 members.setdefault(t.object.value, []).append(t.subject.value)
         self.members = {c: sorted(v) for c, v in members.items()}
 
@@ -116,12 +110,12 @@ class Generator:
         activity = ox.NamedNode(f"{DATA_NS}activity/benchmark-generator")
         publication = node("publication", "paper")
         doi = f"10.9999/synthetic.{index}"
-        for s, p, o in ((document, RDF_TYPE, n("SourceDocument")), (document, LABEL, lit(doc_id + ".txt")),
+        for s, p, o in ((document, TYPE, n("SourceDocument")), (document, LABEL, lit(doc_id + ".txt")),
                         (document, "fileName", doc_id + ".txt"), (document, "sha256", f"{index:064x}"),
-                        (publication, RDF_TYPE, n("Publication")), (publication, LABEL, lit(f"Synthetic {index}")),
+                        (publication, TYPE, n("Publication")), (publication, LABEL, lit(f"Synthetic {index}")),
                         (publication, DCTERMS + "title", self.text(14)), (publication, "doi", doi),
                         (publication, RDFS + "seeAlso", ox.NamedNode("https://doi.org/" + doi)),
-                        (publication, "hasText", document), (activity, RDF_TYPE, n("ExtractionActivity")),
+                        (publication, "hasText", document), (activity, TYPE, n("ExtractionActivity")),
                         (activity, LABEL, lit("benchmark generator"))):
             add(s, p, o)
         offset = 0
@@ -132,23 +126,23 @@ class Generator:
             quote = self.text(rng.randint(8, 20))
             start, offset = offset, offset + len(quote) + rng.randint(5, 200)
             quote_sel, position_sel = ox.NamedNode(ev.value + "#quote"), ox.NamedNode(ev.value + "#position")
-            for s, p, o in ((ev, RDF_TYPE, n("Evidence")), (ev, RDF_TYPE, ox.NamedNode(OA + "SpecificResource")),
+            for s, p, o in ((ev, TYPE, n("Evidence")), (ev, TYPE, ox.NamedNode(OA + "SpecificResource")),
                             (ev, LABEL, lit("evidence " + slug)), (ev, OA + "hasSource", document),
                             (ev, PROV + "wasDerivedFrom", document), (ev, PROV + "wasGeneratedBy", activity),
                             (ev, "confidence", round(rng.uniform(0.5, 1.0), 2)),
                             (ev, "sectionTitle", rng.choice(("Abstract", "Results", "Methods"))),
                             (ev, OA + "hasSelector", quote_sel), (ev, OA + "hasSelector", position_sel),
-                            (quote_sel, RDF_TYPE, ox.NamedNode(OA + "TextQuoteSelector")),
+                            (quote_sel, TYPE, ox.NamedNode(OA + "TextQuoteSelector")),
                             (quote_sel, OA + "exact", quote), (quote_sel, OA + "prefix", self.text(4)),
                             (quote_sel, OA + "suffix", self.text(4)),
-                            (position_sel, RDF_TYPE, ox.NamedNode(OA + "TextPositionSelector")),
+                            (position_sel, TYPE, ox.NamedNode(OA + "TextPositionSelector")),
                             (position_sel, OA + "start", start), (position_sel, OA + "end", start + len(quote))):
                 add(s, p, o)
             return ev
 
         study = node("study", "trial")
         nct = f"NCT{index:08d}"
-        for p, o in ((RDF_TYPE, n(rng.choice(("InterventionalStudy", "ObservationalStudy")))),
+        for p, o in ((TYPE, n(rng.choice(("InterventionalStudy", "ObservationalStudy")))),
                      (LABEL, lit(f"TRIAL-{index}")), ("studyName", f"TRIAL-{index}"), ("registryId", nct),
                      (RDFS + "seeAlso", ox.NamedNode("https://clinicaltrials.gov/study/" + nct)),
                      ("hasDesign", rng.choice(self.designs)), ("hasPhase", rng.choice(self.phases)),
@@ -160,13 +154,13 @@ class Generator:
             arm = node("population", f"arm{arm_index}")
             regimen = node("regimen", f"arm{arm_index}")
             agents = rng.sample(self.agents, rng.randint(1, 3))
-            for p, o in ((RDF_TYPE, n("StudyArm")), (LABEL, lit(f"arm {arm_index} of trial {index}")),
+            for p, o in ((TYPE, n("StudyArm")), (LABEL, lit(f"arm {arm_index} of trial {index}")),
                          ("numberOfPatients", rng.randint(10, 200)), ("receivesRegimen", regimen),
                          ("hasNeoplasmType", rng.choice(self.neoplasms)), ("hasPrimarySite", rng.choice(self.sites))):
                 add(arm, p, o)
             add(study, "hasArm", arm)
             add(study, "hasPopulation", arm)
-            for p, o in ((RDF_TYPE, n("Regimen")), (LABEL, lit(" + ".join(a.value.split("#")[-1] for a in agents))),
+            for p, o in ((TYPE, n("Regimen")), (LABEL, lit(" + ".join(a.value.split("#")[-1] for a in agents))),
                          ("cycleLengthDays", rng.choice((14, 21, 28))), ("maximumCycles", rng.randint(4, 8)),
                          ("hasEvidence", evidence(f"regimen{arm_index}"))):
                 add(regimen, p, o)
@@ -174,7 +168,7 @@ class Generator:
                 component = node("component", f"arm{arm_index}-{c_index}")
                 add(regimen, "hasAgent", agent)
                 add(regimen, "hasComponent", component)
-                for p, o in ((RDF_TYPE, n("RegimenComponent")), (LABEL, lit(f"component {c_index}")),
+                for p, o in ((TYPE, n("RegimenComponent")), (LABEL, lit(f"component {c_index}")),
                              ("componentAgent", agent), ("dose", round(rng.uniform(10, 500), 1)),
                              ("doseUnit", "mg/m2"), ("hasRoute", rng.choice(self.routes))):
                     add(component, p, o)
@@ -183,7 +177,7 @@ class Generator:
                 value = round(rng.uniform(1, 30), 1)
                 survival = endpoint.endswith("Survival")
                 facts: list[tuple[str | ox.NamedNode, object]] = [
-                    (RDF_TYPE, n("Outcome")), (LABEL, lit(f"{endpoint} arm {arm_index}")), ("ofStudy", study),
+                    (TYPE, n("Outcome")), (LABEL, lit(f"{endpoint} arm {arm_index}")), ("ofStudy", study),
                     ("aboutPopulation", arm), ("hasEndpoint", n(endpoint)),
                     ("hasStatistic", n("Median" if survival else "Proportion")), ("value", value),
                     ("hasUnit", n("Month" if survival else "Percent")), ("ciLevel", 0.95),
@@ -196,7 +190,7 @@ class Generator:
                     add(outcome, p, o)
             for ae_index in range(2):
                 rate = node("adverse-event", f"arm{arm_index}-{ae_index}")
-                for p, o in ((RDF_TYPE, n("AdverseEventRate")), (LABEL, lit(f"adverse event {ae_index}")),
+                for p, o in ((TYPE, n("AdverseEventRate")), (LABEL, lit(f"adverse event {ae_index}")),
                              ("adverseEvent", rng.choice(self.ae_terms)), ("hasCTCAEGrade", rng.choice(self.ctcae)),
                              ("count", rng.randint(1, 50)), ("value", round(rng.uniform(1, 60), 1)),
                              ("aboutPopulation", arm), ("ofStudy", study),
@@ -205,7 +199,7 @@ class Generator:
         for hr_index in range(rng.randint(0, 2)):
             effect = node("effect", f"hr{hr_index}")
             value = round(rng.uniform(0.3, 3.0), 2)
-            for p, o in ((RDF_TYPE, n("HazardRatio")), (LABEL, lit(f"hazard ratio {hr_index}")),
+            for p, o in ((TYPE, n("HazardRatio")), (LABEL, lit(f"hazard ratio {hr_index}")),
                          ("factor", "Ki-67"), ("factorTerm", rng.choice(self.biomarkers)),
                          ("comparedLevel", ">= 55%"), ("referenceLevel", "< 55%"),
                          ("hasModelType", rng.choice(self.models)), ("hasEndpoint", n("OverallSurvival")),
@@ -215,7 +209,7 @@ class Generator:
                 add(effect, p, o)
         for ch_index in range(2):
             characteristic = node("characteristic", f"c{ch_index}")
-            for p, o in ((RDF_TYPE, n("PopulationCharacteristic")), (LABEL, lit(self.text(2))),
+            for p, o in ((TYPE, n("PopulationCharacteristic")), (LABEL, lit(self.text(2))),
                          ("characteristicTerm", rng.choice(self.characteristics)), ("category", self.text(1)),
                          ("count", rng.randint(1, 100)), ("denominator", 100), ("value", round(rng.uniform(1, 99), 1)),
                          ("ofStudy", study), ("hasEvidence", evidence(f"c{ch_index}"))):
@@ -227,12 +221,12 @@ class Generator:
         out = []
         for quad in quads:
             cls = quad.object
-            if quad.predicate == RDF_TYPE and isinstance(cls, ox.NamedNode) and cls.value.startswith(NS):
+            if quad.predicate == TYPE and isinstance(cls, ox.NamedNode) and cls.value.startswith(NS):
                 for ancestor in self.vocab.ancestors(cls.value):
                     key = (str(quad.subject), ancestor)
                     if key not in self.inferred_seen:
                         self.inferred_seen.add(key)
-                        out.append(ox.Triple(quad.subject, RDF_TYPE, ox.NamedNode(ancestor)))
+                        out.append(ox.Triple(quad.subject, TYPE, ox.NamedNode(ancestor)))
         return out
 
 
